@@ -1,0 +1,1 @@
+"""The archive: settings, records, stored files, jobs and the ``congvan`` command line."""

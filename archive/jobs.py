@@ -1,0 +1,105 @@
+"""The in-process worker pool. Jobs live in the database, so a restart picks up where it stopped:
+jobs left ``running`` by a crash are queued again (up to ``MAX_ATTEMPTS`` tries)."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import select, update
+
+from . import services
+from .models import Job, utcnow
+from .settings import Settings
+from .stages import JobStatus, Stage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def requeue_interrupted(settings: Settings) -> int:
+    """Jobs a crash left running go back to the queue; after too many tries they fail."""
+    db = services.database(settings)
+    with db.session() as session:
+        jobs = list(session.scalars(select(Job).where(Job.status == JobStatus.RUNNING)))
+        for job in jobs:
+            if job.attempts >= MAX_ATTEMPTS:
+                job.status, job.stage = JobStatus.FAILED, Stage.FAILED
+                job.error = f"Đã thử {job.attempts} lần nhưng tiến trình xử lý bị dừng giữa chừng."
+            else:
+                job.status, job.stage = JobStatus.QUEUED, Stage.QUEUED
+        return len(jobs)
+
+
+def claim_next(settings: Settings) -> int | None:
+    """Atomically take the oldest queued job (a conditional UPDATE works on SQLite and PostgreSQL)."""
+    db = services.database(settings)
+    with db.session() as session:
+        candidates = session.scalars(
+            select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.id).limit(5)).all()
+        for job_id in candidates:
+            result = session.execute(
+                update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                .values(status=JobStatus.RUNNING, updated_at=utcnow()))
+            if result.rowcount == 1:
+                return job_id
+    return None
+
+
+def run_pending(settings: Settings) -> int:
+    """Run every queued job in this thread; returns how many ran (tests and `congvan worker --once`)."""
+    from ingest.pipeline import run_job
+
+    count = 0
+    while (job_id := claim_next(settings)) is not None:
+        run_job(settings, job_id)
+        count += 1
+    return count
+
+
+class WorkerPool:
+    """A few daemon threads taking queued jobs. ``notify()`` wakes them after a submit."""
+
+    def __init__(self, settings: Settings, size: int = 2, poll_seconds: float = 2.0):
+        self.settings = settings
+        self.size = max(1, size)
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> "WorkerPool":
+        requeue_interrupted(self.settings)
+        for n in range(self.size):
+            thread = threading.Thread(target=self._loop, name=f"congvan-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self._wake.set()
+        return self
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        from ingest.pipeline import run_job
+
+        while not self._stop.is_set():
+            try:
+                job_id = claim_next(self.settings)
+            except Exception:  # database busy or gone for a moment: try again later
+                log.exception("could not claim a job")
+                job_id = None
+            if job_id is None:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+                continue
+            try:
+                run_job(self.settings, job_id)
+            except Exception:
+                log.exception("worker crashed on job %s", job_id)
