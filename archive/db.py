@@ -3,7 +3,7 @@ web server and the in-process workers can share the file."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import lru_cache
+import threading
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
@@ -49,9 +49,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
+_databases: dict[str, Database] = {}
+_databases_lock = threading.Lock()
+
+
 def _database_for(url: str) -> Database:
-    return Database(url)
+    """One engine per URL and process; created under a lock so threads never race ``create_all``."""
+    with _databases_lock:
+        db = _databases.get(url)
+        if db is None:
+            db = _databases[url] = Database(url)
+        return db
 
 
 def get_database(settings: Settings) -> Database:
