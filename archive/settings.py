@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ConfigError
@@ -20,6 +21,9 @@ def _env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"Biến môi trường {name} phải là số nguyên, nhận được {value!r}.") from exc
+
+
+_ENSURED: set[Path] = set()  # data folders already created in this process
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Settings:
             raise ConfigError("Số tiến trình xử lý (CONGVAN_WORKERS) không được âm.")
 
     # Paths inside the data folder -------------------------------------------------
-    @property
+    @cached_property
     def data_path(self) -> Path:
         return Path(self.data_dir).resolve()
 
@@ -84,8 +88,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_path / 'congvan.sqlite3'}"
 
     def ensure_dirs(self) -> None:
+        if self.data_path in _ENSURED:
+            return
         for path in (self.data_path, self.files_dir, self.derived_dir, self.index_dir):
             path.mkdir(parents=True, exist_ok=True)
+        _ENSURED.add(self.data_path)
 
     def load_secret_key(self) -> str:
         """The Flask secret: from the environment, else a random one kept in the data folder (never in git)."""

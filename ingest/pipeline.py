@@ -67,9 +67,18 @@ def check_upload(data: bytes, settings: Settings) -> None:
     if len(data) > settings.max_upload_bytes:
         raise LimitExceededError(
             f"Tệp quá lớn ({len(data) / 1e6:.1f} MB, tối đa {settings.max_upload_bytes / 1e6:.0f} MB).")
+    read_checked_source(data, settings)
+
+
+def read_checked_source(data: bytes, settings: Settings):
+    """``read_source`` plus the limits that only the archive knows (length of a decoded text)."""
     from ingest.intake import read_source
 
-    read_source(data, settings.limits())
+    source = read_source(data, settings.limits())
+    if source.kind == "text" and len(source.text or "") > settings.max_text_chars:
+        raise LimitExceededError(
+            f"Văn bản quá dài ({len(source.text):,} ký tự, tối đa {settings.max_text_chars:,}).".replace(",", "."))
+    return source
 
 
 def submit(settings: Settings, data: bytes, filename: str = "", *, user_id: int | None = None) -> Job:
@@ -175,9 +184,8 @@ def _finish(settings: Settings, job_id: int, status: JobStatus, stage: Stage, *,
 def extract(data: bytes, settings: Settings) -> Extracted:
     """intake → (preprocess → OCR → reading order) for image pages; text layers and text as they are."""
     from ingest import pages as page_stage
-    from ingest.intake import read_source
 
-    source = read_source(data, settings.limits())
+    source = read_checked_source(data, settings)
     if source.kind == "text":
         return Extracted(kind="text", mime=source.mime,
                          pages=[PageText(number=1, text=source.text or "", source="text")])

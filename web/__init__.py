@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+UPLOAD_REQUEST_FILES = 4  # a form's total size, in units of the per-file limit
+
 # test_config keys that are congvan settings rather than Flask settings.
 _SETTING_KEYS = {
     "CONGVAN_DATA": "data_dir",
@@ -26,7 +28,8 @@ _SETTING_KEYS = {
 def create_app(test_config: dict | None = None) -> Flask:
     from archive.settings import Settings
 
-    from . import api, auth, documents, errors, search, tasks, upload
+    from . import api, auth, commands, documents, errors, search, tasks, upload
+    from .exports import recurrence_label
     from .extensions import csrf, login_manager, open_db_session
 
     test_config = dict(test_config or {})
@@ -43,27 +46,32 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20 + 1024 * 1024,  # a form may carry many files
+        # One request may carry several files (each still checked against max_upload_bytes by the
+        # pipeline); werkzeug refuses anything larger with 413 before reading it.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * UPLOAD_REQUEST_FILES + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=settings.max_text_chars * 4 + 64 * 1024,  # a corrected letter's text, in UTF-8
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        JSON_AS_ASCII=False,
         START_WORKERS=True,
         LOGIN_MAX_FAILURES=10,
         LOGIN_WINDOW_SECONDS=300,
     )
     app.config.update(test_config)
     app.extensions["congvan_settings"] = settings
+    app.json.ensure_ascii = False  # Vietnamese in API answers as UTF-8, not \u escapes
 
-    csrf.init_app(app)
     login_manager.init_app(app)
+    auth.init_app(app)  # the sign-in gate runs first: an anonymous POST is sent to sign in, not told about CSRF
+    csrf.init_app(app)
     app.teardown_appcontext(open_db_session.close)
 
     for module in (auth, documents, upload, search, tasks, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by Bearer token, never by cookie
     errors.init_app(app)
-    auth.init_app(app)
+    commands.init_app(app)
 
     app.add_url_rule("/", endpoint="index", view_func=search.index_redirect)
+    app.add_template_filter(recurrence_label, "recurrence")
 
     if app.config["START_WORKERS"] and settings.workers > 0:
         from archive.jobs import WorkerPool
