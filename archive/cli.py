@@ -270,7 +270,7 @@ def worker(ctx, once):
         requeue_interrupted(settings)
         click.echo(f"{run_pending(settings)} jobs")
         return
-    pool = WorkerPool(settings, size=settings.workers).start()
+    pool = WorkerPool(settings, size=settings.workers, processes=True).start()
     try:
         while True:
             time.sleep(3600)

@@ -17,11 +17,14 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def requeue_interrupted(settings: Settings) -> int:
+def requeue_interrupted(settings: Settings, job_ids: list[int] | None = None) -> int:
     """Jobs a crash left running go back to the queue; after too many tries they fail."""
     db = services.database(settings)
     with db.session() as session:
-        jobs = list(session.scalars(select(Job).where(Job.status == JobStatus.RUNNING)))
+        query = select(Job).where(Job.status == JobStatus.RUNNING)
+        if job_ids is not None:
+            query = query.where(Job.id.in_(job_ids))
+        jobs = list(session.scalars(query))
         for job in jobs:
             if job.attempts >= MAX_ATTEMPTS:
                 job.status, job.stage = JobStatus.FAILED, Stage.FAILED
@@ -57,16 +60,31 @@ def run_pending(settings: Settings) -> int:
     return count
 
 
-class WorkerPool:
-    """A few daemon threads taking queued jobs. ``notify()`` wakes them after a submit."""
+def _run_job_in_child(settings: Settings, job_id: int) -> str:
+    from ingest.pipeline import run_job
 
-    def __init__(self, settings: Settings, size: int = 2, poll_seconds: float = 2.0):
+    return run_job(settings, job_id).status
+
+
+class WorkerPool:
+    """A few daemon threads taking queued jobs. ``notify()`` wakes them after a submit.
+
+    With ``processes=True`` (the server's default) each thread hands its job to a child process
+    of a small pool: OCR post-processing and restoration are CPU-bound Python, and in the web
+    server's own process they would hold the interpreter lock that requests need. A child killed
+    mid-job only costs that job a retry.
+    """
+
+    def __init__(self, settings: Settings, size: int = 2, poll_seconds: float = 2.0, processes: bool = False):
         self.settings = settings
         self.size = max(1, size)
         self.poll_seconds = poll_seconds
+        self.processes = processes
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._executor = None
+        self._executor_lock = threading.Lock()
 
     def start(self) -> "WorkerPool":
         requeue_interrupted(self.settings)
@@ -85,6 +103,31 @@ class WorkerPool:
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _child_pool(self):
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.size, mp_context=get_context("spawn"))
+            return self._executor
+
+    def _run_in_child(self, job_id: int) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._child_pool()
+        try:
+            pool.submit(_run_job_in_child, self.settings, job_id).result()
+        except BrokenProcessPool:
+            log.error("worker process died during job %s; it will be retried", job_id)
+            with self._executor_lock:
+                if self._executor is pool:
+                    self._executor = None
+            requeue_interrupted(self.settings, job_ids=[job_id])
+            self._wake.set()
 
     def _loop(self) -> None:
         from ingest.pipeline import run_job
@@ -100,6 +143,9 @@ class WorkerPool:
                 self._wake.clear()
                 continue
             try:
-                run_job(self.settings, job_id)
+                if self.processes:
+                    self._run_in_child(job_id)
+                else:
+                    run_job(self.settings, job_id)
             except Exception:
                 log.exception("worker crashed on job %s", job_id)

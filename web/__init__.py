@@ -76,5 +76,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["START_WORKERS"] and settings.workers > 0:
         from archive.jobs import WorkerPool
 
-        app.extensions["congvan_workers"] = WorkerPool(settings, size=settings.workers).start()
+        app.extensions["congvan_workers"] = WorkerPool(settings, size=settings.workers,
+                                                          processes=app.config.get("WORKER_PROCESSES", True)).start()
     return app
