@@ -43,7 +43,8 @@ $(VENV)/.installed: pyproject.toml
 tessdata: var/tessdata/.installed
 
 var/tessdata/.installed: scripts/fetch_tessdata.sh
-	scripts/fetch_tessdata.sh var/tessdata
+	scripts/fetch_tessdata.sh $(CURDIR)/var/tessdata
+	touch $@
 
 clean-data:
 	rm -rf var/congvan.sqlite3* var/files var/derived var/index
