@@ -8,9 +8,9 @@ import pytest
 from nlp.parse.addressees import parse_recipients, parse_tail, purpose_of
 from nlp.parse.dates import add_working_days, find_deadlines, find_recurrences, parse_date
 from nlp.parse import parse_letter
-from nlp.parse.header import compose_issuer, match_title, parse_place_date, split_columns
+from nlp.parse.header import clean_subject, compose_issuer, match_title, parse_place_date, split_columns
 from nlp.parse.people import collaborators, explicit_assignees, same_entity
-from nlp.parse.tasks import canonical
+from nlp.parse.tasks import canonical, split_blocks
 from nlp.parse.places import repair_place_names
 from nlp.parse.references import find_references
 from nlp.parse.symbols import parse_number_symbol
@@ -97,6 +97,8 @@ DEADLINES = [
     ("Hạn cuối: 20/11/2024", "2024-11-20", "20/11/2024", None),
     ("hoàn thành cuối tháng 11/2024", "2024-11-30", "cuối tháng 11/2024", None),
     ("trước 17 giờ 00 phút, ngày 20/11/2024", "2024-11-20", None, "17:00"),
+    ("Tháng 5/2024: tổ chức hội nghị sơ kết", "2024-05-31", "Tháng 5/2024", None),
+    ("Quý III: kiểm tra việc thực hiện", "2024-09-30", "Quý III", None),
 ]
 
 
@@ -213,6 +215,42 @@ def test_title_line(line, title):
     assert (found[0] if found else None) == title
 
 
+@pytest.mark.parametrize("line,kind,ref", [
+    ("1/- Tiến hành rà soát", "num", "1"), ("l/- Chỉ đạo Ban Công tác", "num", "1"), ("3.2.1 Xây dựng kế hoạch", "num", "3.2.1"),
+    ("2. UBND huyện chỉ đạo", "num", "2"), ("II. TỔ CHỨC THỰC HIỆN", "roman", "II"), ("đ) Các đơn vị", "letter", "đ"),
+    ("- Như trên", "dash", "-"), ("Điều 3. Chánh Văn phòng", "article", "3"), ("Thứ hai, rà soát", "num", "2"),
+    ("2022 có 10.423/12.431 Tổ", "para", None), ("Thứ Năm hằng tuần họp", "para", None), ("30/6 là hạn", "para", None),
+])
+def test_item_markers(line, kind, ref):
+    block = split_blocks([line])[0]
+    assert (block.kind, block.ref) == (kind, ref)
+
+
+def test_header_with_motto_wrapped_and_merged_columns():
+    lines = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "HUYỆN TÂN HIỆP Độc lập - Tự do -", "Hạnh phúc",
+             "PHÒNG NỘI VỤ", "Số: 12/NV-TH Tân Hiệp, ngày 5 tháng 3 năm 2024", "V/v họp giao ban", "Kính gửi: UBND các xã."]
+    got = parse_letter("\n".join(lines))
+    assert (got["issuer"], got["number_symbol"], got["place"], got["date"], got["subject"], got["doc_type"]) == (
+        "Phòng Nội vụ Ủy ban nhân dân huyện Tân Hiệp", "12/NV-TH", "Tân Hiệp", "2024-03-05", "họp giao ban", "Công văn")
+
+
+def test_unnumbered_assignee_labels():
+    """GIVEN "Tổ chức thực hiện" with unnumbered "Org:" labels over dash duties
+    WHEN parsed THEN each duty goes to the label above it, and "MỤC ĐÍCH, YÊU CẦU" yields nothing."""
+    text = "\n".join([
+        "Số: 21/KH-VHTT", "Thanh Bình, ngày 02 tháng 4 năm 2024", "", "KẾ HOẠCH", "Tuyên truyền bầu cử năm 2024", "",
+        "I. MỤC ĐÍCH, YÊU CẦU", "- Tuyên truyền sâu rộng, hoàn thành trước ngày 30/4/2024.", "",
+        "II. TỔ CHỨC THỰC HIỆN", "Trung tâm Văn hóa - Thể thao huyện:",
+        "- Treo băng rôn, khẩu hiệu trước ngày 20/4/2024.", "- Tổ chức xe loa tuyên truyền hằng tuần.",
+        "UBND các xã, thị trấn:", "- Tuyên truyền trên hệ thống truyền thanh cơ sở.",
+        "Đài Truyền thanh huyện: phát sóng chuyên mục trong tháng 5/2024."])
+    tasks = [(t["assignees"], t["deadline"], t["recurrence"]) for t in parse_letter(text)["tasks"]]
+    assert tasks == [(["Trung tâm Văn hóa - Thể thao huyện"], "2024-04-20", None),
+                     (["Trung tâm Văn hóa - Thể thao huyện"], None, "FREQ=WEEKLY"),
+                     (["UBND các xã, thị trấn"], None, None),
+                     (["Đài Truyền thanh huyện"], "2024-05-31", None)]
+
+
 def test_vv_line_makes_a_cong_van_whatever_the_symbol():
     text = "BỘ TÀI CHÍNH\nCỤC THUẾ\nSố: 5330/CT-CS\nV/v chính sách thuế TNCN\nHà Nội, ngày 19 tháng 11 năm 2025\nKính gửi: Thuế tỉnh Gia Lai."
     got = parse_letter(text)
@@ -243,6 +281,18 @@ def test_compose_issuer(lines, issuer):
 ])
 def test_repair_place_names(line, fixed):
     assert repair_place_names(line) == fixed
+
+
+@pytest.mark.parametrize("lines,subject", [
+    (["Về việc phối hợp nâng cao chất lượng", "hoạt động “Ngày đại đoàn kết”"], "phối hợp nâng cao chất lượng hoạt động “Ngày đại đoàn kết”"),
+    (["V/v thực hiện Thông báo số 161-TB/TU"], "thực hiện Thông báo số 161-TB/TU"),
+    (["Vlv họp giao ban"], "họp giao ban"),
+    (["Vé viée phối hợp"], "phối hợp"),
+    (["VỀ VIỆC TỔ CHỨC HỘI NGHỊ NĂM 2024"], "Tổ chức hội nghị năm 2024"),
+    (["Về tăng cường công tác phòng, chống thiên tai"], "tăng cường công tác phòng, chống thiên tai"),
+])
+def test_subject_without_vv(lines, subject):
+    assert clean_subject(lines) == subject
 
 
 def test_sentence_case_keeps_acronyms():
@@ -282,6 +332,10 @@ def test_distribution_split_from_signer_column():
       "Thời gian qua"], ["Ủy ban MTTQ Việt Nam huyện và các đoàn thể chính trị huyện", "Cấp ủy các xã, thị trấn"]),
     (["Kính gửi:", "Phòng Nội vụ;", "Phòng Tài chính - Kế hoạch.", "Thực hiện Công văn"],
      ["Phòng Nội vụ", "Phòng Tài chính - Kế hoạch"]),
+    (["Kính gửi: Sở Y tế, Sở Tài chính.", ""], ["Sở Y tế", "Sở Tài chính"]),
+    (["Kính gởi: Ban Thường trực UBMTTQVN các xã, phường.", ""], ["Ban Thường trực UBMTTQVN các xã, phường"]),
+    (["Kinh giri - Cấp ủy các xã, thị trấn.", ""], ["Cấp ủy các xã, thị trấn"]),
+    (["Kính gửi: UBND các huyện, thị xã, thành phố.", ""], ["UBND các huyện, thị xã, thành phố"]),
 ])
 def test_recipients(lines, expected):
     assert parse_recipients(lines, 0)[0] == expected
@@ -300,6 +354,12 @@ def test_recipients(lines, expected):
     ("Giao nhiệm vụ cho Phòng Y tế huyện theo dõi, tổng hợp.", ["Phòng Y tế huyện"]),
     ("Phòng Tài chính - Kế hoạch kinh trình UBND huyện xem xét, phê duyệt.", ["UBND huyện"]),
     ("Ban Tuyên giáo Huyện ủy thực hiện tuyên truyền.", ["Ban Tuyên giáo Huyện ủy"]),
+    ("Các tổ chức chính trị - xã hội xã:", ["Các tổ chức chính trị - xã hội xã"]),
+    ("Các trường hợp bất khả kháng được xử lý theo quy định.", []),
+    ("Đoàn kiểm tra liên ngành kiểm tra các cơ sở.", ["Đoàn kiểm tra liên ngành"]),
+    ("Tổ công tác có nhiệm vụ rà soát thủ tục.", ["Tổ công tác"]),
+    ("Trưởng Khoa X là Phó Chủ tịch Hội đồng.", []),
+    ("Bộ hồ sơ gốc được lưu tại Văn phòng.", []),
 ])
 def test_explicit_assignees(sentence, assignees):
     assert explicit_assignees(sentence)[0] == assignees

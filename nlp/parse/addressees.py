@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .header import KINH_GUI_RE, STAMP_RE
+from .people import starts_with_head
 from .text import fold, is_syllable, is_upper_line, sentence_case, squash
 
 NOI_NHAN_RE = re.compile(r"^\W*n\w{1,2}i\s+nh\w{1,2}n\s*[:;.]?\s*")
@@ -74,10 +75,24 @@ def parse_recipients(lines: list[str], start: int | None) -> tuple[list[str], in
     out: list[str] = []
     for item in items:
         for part in re.split(r";\s*(?:[-–+]\s*)?", item):
-            part = _clean_item(part)
-            if part and len(part) > 1:
-                out.append(part)
+            for name in split_on_commas(_clean_item(part)):
+                if len(name) > 1:
+                    out.append(name)
     return out, end
+
+
+def split_on_commas(text: str) -> list[str]:
+    """ "Sở Y tế, Sở Tài chính" is two addressees; "UBND các huyện, thành phố" is one."""
+    parts = [p.strip() for p in text.split(",")]
+    out: list[str] = []
+    for part in parts:
+        if out and part[:1].isupper() and starts_with_head(part):
+            out.append(part)
+        elif out:
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return [p.strip(" ,.;") for p in out if p.strip(" ,.;")]
 
 
 def purpose_of(item: str) -> str | None:

@@ -1,7 +1,7 @@
-"""Rebuild the place-name list (data/places.tsv: name TAB count) from the shared Vietnamese text corpus.
+"""Rebuild the place-name list (data/places-YYYY-MM.tsv: name TAB count) from the shared text corpus.
 
 Run by hand, never by the service:
-    python -m nlp.parse.build_places ../shared/data/vi-text nlp/parse/data/places.tsv
+    python -m nlp.parse.build_places ../shared/data/vi-text nlp/parse/data/places-2026-11.tsv
 It keeps the names written after an administrative word ("huyện Tam Nông", "tỉnh Đồng Tháp",
 "xã Mỹ Hiệp"), with their diacritics, when seen at least MIN_COUNT times. The parser uses the list
 to repair place names whose marks the restorer got wrong ("Tắm Nóng" -> "Tam Nông").

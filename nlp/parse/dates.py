@@ -136,6 +136,8 @@ RELATIVE_RE = re.compile(
     r"(?:\s*[,(]?\s*(?:ke\s+tu|tinh\s+tu|sau)\s+(?:ngay\s+)?(?P<what>[^,.;()]{0,60}?)?)?"
     rf"(?:(?P<base>{DAY_NUM.replace('?P<d>', '?P<bd>').replace('?P<m>', '?P<bm>').replace('?P<y>', '?P<by>')})|(?=[,.;()]|$))"
 )
+# a schedule line: "Tháng 3/2024: tổ chức hội nghị ...", "Quý II: sơ kết ..."
+PERIOD_LABEL_RE = re.compile(rf"^\W*(?:(?:trong|cuoi)\s+)?(?:{MONTH}|{QUARTER})\s*:")
 _BEFORE_WORDS = ("tinh den", "so lieu", "ke tu", "tu ngay")
 
 
@@ -234,13 +236,13 @@ def find_deadlines(text: str, anchor: date | None, masked: list[tuple[int, int]]
         found.append(Deadline(m.start(), m.end(), text[m.start():m.end()].strip(" ,.;"), due))
         taken.append((m.start(), m.end()))
 
-    for regex in (LABEL_RE, DEADLINE_RE):
+    for regex in (PERIOD_LABEL_RE, LABEL_RE, DEADLINE_RE):
         for m in regex.finditer(folded):
             a, b = m.start(), m.end()
             if not free(a, b):
                 continue
-            cue = (m.group("cue") or "").strip()
             g = m.groupdict()
+            cue = (g.get("cue") or "").strip()
             if regex is DEADLINE_RE:
                 if cue in ("trong", "cuoi") and not (g.get("mo") or g.get("q") or g.get("yy")):
                     continue  # "trong ngày 5/3" is an event, "trong tháng 3/2024" a deadline
@@ -256,6 +258,9 @@ def find_deadlines(text: str, anchor: date | None, masked: list[tuple[int, int]]
                 continue
             start = a
             phrase = text[start:b].strip(" ,.;()")
+            if regex is PERIOD_LABEL_RE:
+                start = a + len(folded[a:b]) - len(folded[a:b].lstrip(" -–+*•"))
+                phrase = text[start:b].strip(" :")
             if regex is LABEL_RE:
                 start = m.start("cue") if m.group("cue") else a
                 phrase = text[start:b].strip(" ,.;():")

@@ -17,8 +17,10 @@ from .text import first_upper, fold, is_acronym, is_upper_line, sentence_case, s
 NATION_RE = re.compile(r"c\w{0,2}ng\s*h\w{1,2}a\s*x\w{1,2}\s*h\w{1,2}i\s*ch\w{1,2}\s*ngh\w{1,3}a(?:\s*vi\w{1,2}t\s*nam)?")
 MOTTO_RE = re.compile(r"d\w{1,2}c\s*[l1i|]\w{1,2}p\s*[-–—_.]*\s*t\w{1,2}\s*d\w{1,2}\b|t\w\s*do\s*[-–—]+\s*h\w{1,2}nh\s*ph\w{1,2}c")
 PARTY_RE = re.compile(r"d\w{1,2}ng\s*c\w{1,2}ng\s*s\w{1,2}n\s*vi\w{1,2}t\s*nam")
-KINH_GUI_RE = re.compile(r"^\W*(?:tran\s+trong\s+)?k[iy]nh\s+(?:g\w{0,3}i|g\w{0,3}|moi)\b\s*[:;.\-]?\s*")
-VV_RE = re.compile(r"^\s*(?:v\s*[/l1|]\s*[vy]|v\.v\.?|ve\s+viec)\b\s*[:.]?\s*", re.I)
+MOTTO_PIECE_RE = re.compile(r"(?:doc\s*lap|tu\s*do|hanh\s*phuc|viet\s*nam|chu\s*nghia\s*viet\s*nam)"
+                            r"(?:\s*[-–—]+\s*(?:doc\s*lap|tu\s*do|hanh\s*phuc))*")
+KINH_GUI_RE = re.compile(r"^\W*(?:tran\s+trong\s+|dong\s+)?k[iy]nh\s+(?:g\w{0,3}i|g\w{0,3}|moi)\b\s*[:;.\-]?\s*")
+VV_RE = re.compile(r"^\s*(?:v\s*[/l1|]\s*[vy]|v\.v\.?|ve\s+vi[a-z]{1,2})\b\s*[:.]?\s*", re.I)
 STAMP_RE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[+-]\s*\d{2}:?\d{2})?")
 SIGNATURE_META_RE = re.compile(r"^\W*(?:nguoi\s+ky|ky\s+boi|email|co\s+quan|thoi\s+gian\s+ky|chuc\s+vu)\s*:")
 BODY_START_RE = re.compile(r"^\W*(?:can\s+cu|thuc\s+hien|theo|xet|kinh\s+gui|dieu\s+\d|phuc\s+dap|nham|de|qua|ngay\s+\d|"
@@ -170,10 +172,11 @@ def compose_issuer(lines: list[str]) -> str | None:
     return " ".join([child] + list(reversed(parents)))
 
 
-def _clean_subject(lines: list[str]) -> str | None:
+def clean_subject(lines: list[str]) -> str | None:
+    """Trích yếu without "V/v" / "Về việc"; an upper-case one in sentence case."""
     text = squash(" ".join(lines))
     text = VV_RE.sub("", text, count=1) if VV_RE.match(fold(text)) else text
-    text = re.sub(r"^\s*(?:V\s*/\s*[Vv]|Về\s+việc|VỀ\s+VIỆC)\s*[:.]?\s*", "", text)
+    text = re.sub(r"^\s*(?:V\s*[/l1|]\s*[VvYy]|[VvẾ]\S?\s+[Vv]i\S{1,3}|VỀ\s+VIỆC)\s*[:.]?\s*", "", text)
     text = re.sub(r"^Về\s+(?=[a-zđà-ỹ])", "", text)
     text = text.strip(" :;-–")
     if text and is_upper_line(text):
@@ -214,7 +217,7 @@ class HeaderReader:
             if left and self._left(i, left):
                 break
         h.body_start = h.kinh_gui if h.kinh_gui is not None else self.end
-        h.subject = _clean_subject(self.subject) if self.subject else self._subject_above_kinh_gui()
+        h.subject = clean_subject(self.subject) if self.subject else self._subject_above_kinh_gui()
         h.issuer = compose_issuer(h.issuer_lines)
         if h.date is None:
             self._find_date_anywhere(limit)
@@ -272,6 +275,8 @@ class HeaderReader:
         """Classify one left-column line; returns True when the header is over."""
         h = self.h
         lf = fold(left)
+        if MOTTO_PIECE_RE.fullmatch(lf.strip(" -–—_.,")):
+            return False        # "Hạnh phúc" wrapped onto its own line
         if VV_RE.match(lf) and self.state != "title":
             self.subject = [left]
             h.has_vv = True
@@ -324,7 +329,7 @@ class HeaderReader:
             if parse_place_date(item)[1]:
                 break
             block.insert(0, item)
-        return _clean_subject(block) if block and len(block) <= 5 else None
+        return clean_subject(block) if block and len(block) <= 5 else None
 
     def _find_date_anywhere(self, limit: int) -> None:
         """A place-date line outside the header columns (OCR put it below)."""

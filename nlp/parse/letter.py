@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from .addressees import SIGNER_PREFIX_RE, is_person_name, parse_recipients, parse_signer, parse_tail
-from .header import parse_header, strip_stamp
+from .addressees import SIGNER_PREFIX_RE, Tail, is_person_name, parse_recipients, parse_signer, parse_tail
+from .header import Header, parse_header, strip_stamp
 from .people import starts_with_head
 from .places import repair_place_names
 from .references import find_references
@@ -103,18 +103,21 @@ def issuer_from_body(lines: list[str]) -> str | None:
     return None
 
 
-def doc_type_of(header) -> str:
-    """Type name: the title line; else "Công văn" for a V/v; else the symbol's type code; else Công văn."""
+def doc_type_of(header: Header) -> str | None:
+    """Type name: the title line; else "Công văn" for a V/v; else the symbol's type code; else Công văn
+    (a letter with nothing of a header is still most likely one), or None for text that is no letter."""
     if header.title:
         return header.title
     if header.has_vv:
         return "Công văn"   # a V/v line is the mark of a công văn, whatever the symbol starts with
     if header.number is not None and header.number.doc_type:
         return header.number.doc_type
-    return "Công văn"
+    if header.number or header.kinh_gui is not None or header.date or header.subject or header.issuer_lines:
+        return "Công văn"
+    return None
 
 
-def body_end_and_signer(lines: list[str], body_start: int, tail) -> tuple[int, list[str]]:
+def body_end_and_signer(lines: list[str], body_start: int, tail: Tail) -> tuple[int, list[str]]:
     """Where the body stops ("Nơi nhận" or the signer block) and the lines of the signer block."""
     signer_lines = list(tail.signer_lines)
     block_start, block = signer_block_start(lines, body_start, tail.start)

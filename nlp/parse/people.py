@@ -27,6 +27,9 @@ ORG_HEADS = sorted({
     "bchqs", "ca", "tand", "vks", "hợp tác xã", "htx", "doanh nghiệp", "chủ nhiệm", "phó chủ nhiệm",
     "trưởng phòng", "trưởng ban", "trưởng khóm", "trưởng ấp", "bí thư chi bộ", "ngành", "thủ trưởng các",
 }, key=len, reverse=True)
+# heads that must be followed by a capitalised name
+NAMED_HEADS = ("bộ", "sở", "phòng", "cục", "viện", "báo", "đài", "hạt", "trạm", "trường", "hội", "ấp", "khóm", "thôn",
+               "tổng cục", "chi cục")
 # nouns after "các" that make an organ phrase ("các xã, thị trấn")
 CAC_NOUNS = ("xã", "phường", "thị trấn", "huyện", "thành phố", "quận", "thị xã", "cơ quan", "đơn vị", "địa phương",
              "ngành", "sở", "ban", "phòng", "tổ chức", "đoàn thể", "hội", "trường", "chi bộ", "đảng bộ", "cấp ủy",
@@ -58,6 +61,7 @@ VERBS = sorted({
     "dự", "được", "có", "đã", "sẽ", "đang", "trình", "tự", "lập", "rà", "gương mẫu", "vừa", "quyết định",
     "nhanh chóng", "mời", "gặp", "đọc", "tiếp", "tiếp thu", "nghiêm", "đưa", "lồng ghép", "vận hành",
     "đề nghị", "yêu cầu", "kính đề nghị", "giao cho", "trân trọng", "kính mời", "kính trình",
+    "là", "bao gồm", "gồm", "trong phạm vi", "công bố", "ra quyết định", "xét xử", "điều tra", "theo", "để", "nhằm", "khi", "nếu", "thì", "chuyển", "hủy bỏ",
     "mở", "đăng tải", "cấp", "chi trả", "nhận", "ký", "bàn giao", "triệu tập", "huy động", "điều động",
     "điều tra", "khảo sát", "phân bổ", "ưu tiên", "lưu ý", "không", "chưa", "nghiêm cấm", "xác định",
     "soạn thảo", "dự thảo", "thẩm tra", "công khai", "niêm yết", "kiểm điểm", "tập huấn", "bồi dưỡng",
@@ -152,6 +156,8 @@ def starts_with_head(text: str) -> bool:
             return False
     if folded.startswith(("cac ", "nhung ")):
         k = low.index(" ") + 1
+        if any(_word_at(low[k:], folded[k:], bad) for bad in ("trường hợp", "hội nghị", "hội thảo", "hội thi")):
+            return False   # "các trường hợp" is not a body
         return any(_word_at(low[k:], folded[k:], n) for n in CAC_NOUNS)
     for head in ORG_HEADS:
         if _word_at(low, folded, head):
@@ -159,8 +165,9 @@ def starts_with_head(text: str) -> bool:
                 # a name must follow
                 rest = t[len(head):].strip()
                 return rest[:1].isupper()
-            if head in ("báo", "ấp", "khóm", "thôn") and not t[len(head):].strip()[:1].isupper():
-                return False
+            nxt = t[len(head):].strip()
+            if head in NAMED_HEADS and not (nxt[:1].isupper() or nxt.lower().startswith(("trưởng", "chỉ huy"))):
+                return False   # "Bộ Công an", "Sở Y tế" name a body; "bộ hồ sơ" does not
             if len(head) <= 4 and head.isalpha() and not t[:1].isupper() and head not in ("sở", "ban", "hội", "tổ", "bộ", "cục", "đài", "hạt", "trạm", "đội", "ngành"):
                 return False
             return True
@@ -181,8 +188,14 @@ def _is_verb_at(text: str, i: int) -> str | None:
                 return None  # "các cấp", "cùng cấp", "các tổ chức": a noun here
             if verb == "có" and re.match(r"có\s+(?:liên\s+quan|tên|trách\s+nhiệm\s+liên)", low):
                 return None
+            if verb == "cấp" and re.match(r"cấp\s+(?:tỉnh|huyện|xã|trung ương|cơ sở|trên|dưới|ủy|quận|thành phố)\b", low):
+                return None   # "Ủy ban nhân dân cấp tỉnh": a level, not "to grant"
             return verb
     return None
+
+
+# a head alone takes the next word, verb or not, into its name: "Đoàn kiểm tra", "Cơ quan điều tra", "Tổ công tác"
+_BARE_HEADS = {"co quan", "doan", "to", "ban", "hoi dong", "nhom", "doi", "uy ban", "tieu ban"}
 
 
 def phrase_end(text: str, start: int, max_words: int = 22) -> tuple[int, str]:
@@ -209,7 +222,7 @@ def phrase_end(text: str, start: int, max_words: int = 22) -> tuple[int, str]:
                 return i, "verb"
         elif ch == " ":
             j = i + 1
-            if _is_verb_at(text, j) and i > start:
+            if _is_verb_at(text, j) and i > start and fold(text[start:i]).strip() not in _BARE_HEADS:
                 return i, "verb"
             words += 1
             if words > max_words:
@@ -276,13 +289,15 @@ def explicit_assignees(sentence: str) -> tuple[list[str], str]:
     # subject first: "UBND huyện chỉ đạo ...", "Phòng Y tế: ..."
     if starts_with_head(s):
         end, why = phrase_end(s, 0)
-        if why in ("verb", "colon") and end > 0:
+        if (why == "verb" or why == "colon" and len(s[:end].split()) <= 12) and end > 0:
             head = s[:end]
             if why == "verb" and re.match(r"\s*,?\s*(?:[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu)\b", s[end:]):
                 pass
             else:
                 ents = split_entities(head)
                 verb = _is_verb_at(s, end + 1) or _is_verb_at(s, end + 2) or ""
+                if verb == "là" or verb in ("bao gồm", "gồm"):
+                    return [], ""      # "X là Y", "X gồm": a definition, not a duty
                 if ents and not verb.startswith(("đề", "yêu", "kính", "trân", "giao")):
                     # "X đề nghị Y ..." is the issuer speaking: look for Y below
                     return ents, "subject"
@@ -302,7 +317,7 @@ def explicit_assignees(sentence: str) -> tuple[list[str], str]:
         if ents:
             return ents, {"giao": "giao", "do": "do"}.get(cue, "de_nghi")
     m = re.search(r"\s(?:chiu trach nhiem|co trach nhiem|chu tri)\b", fold(s))
-    if m and starts_with_head(s) and len(s[:m.start()].split()) <= 50:
+    if m and starts_with_head(s) and len(s[:m.start()].split()) <= 50 and phrase_end(s, 0, 50)[0] >= m.start():
         ents = split_entities(s[:m.start()])
         if ents:
             return ents, "subject"

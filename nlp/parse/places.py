@@ -2,7 +2,7 @@
 
 "HUYỆN ỦY TẮM NÓNG" -> "HUYỆN ỦY TAM NÔNG", "Cao Lanh, ngày 9 tháng 10 năm 2023" -> "Cao Lãnh, ...".
 Only a name written after an administrative word (or before ", ngày" on the place-date line) is
-touched, only when its spelling is unknown and a known name has the same letters; data/places.tsv
+touched, only when its spelling is unknown and a known name has the same letters; data/places-2026-11.tsv
 is rebuilt by build_places.py.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .text import fold
 
-PLACES_PATH = Path(__file__).with_name("data") / "places.tsv"
+PLACES_PATH = Path(__file__).with_name("data") / "places-2026-11.tsv"
 _OLD_TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe",
               "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
 _WORD = r"[^\W\d_]+"

@@ -17,7 +17,8 @@ MARKERS = [
     # OCR reads the "1" of Party-style "1/-" as "l" or "I"
     ("ocr_one", 2, re.compile(r"^\s*(?P<ref>[lI|])\s*/\s*-\s*(?=\S)")),
     ("article", 1, re.compile(r"^\s*(?:Điều|ĐIỀU)\s+(?P<ref>\d+)\s*[.:]\s*")),
-    ("roman", 1, re.compile(r"^\s*(?P<ref>[IVX]{1,4})\s*[./)]\s*-?\s*(?=\S)")),
+    ("ordinal", 2, re.compile(r"^\s*(?P<ref>Thứ\s+(?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))\s*[,:]\s*(?=\S)", re.I)),
+    ("roman", 1, re.compile(r"^\s*(?P<ref>[IVX]{1,4})\s*[./)\-]\s*-?\s*(?=\S)")),
     ("num", 2, re.compile(r"^\s*(?P<ref>\d{1,2}(?:\.\d{1,2}){0,3})\s*(?:\.\s*-|/\s*-|[./)]|-)\s*(?=[^\d\s/.\-])")),
     ("num", 2, re.compile(r"^\s*(?P<ref>\d{1,2}(?:\.\d{1,2}){1,3})\s+(?=[^\d\s])")),
     ("letter", 6, re.compile(r"^\s*(?P<ref>[a-zđ])\s*[)/]\s*(?=\S)")),
@@ -90,6 +91,8 @@ def split_blocks(lines: list[str]) -> list[Block]:
                 ref = m.group("ref")
                 if kind == "ocr_one":
                     kind, ref = "num", "1"
+                elif kind == "ordinal":     # "Thứ hai, ..." is item 2
+                    kind, ref = "num", str(ORDINALS.index(fold(ref).split()[-1]) + 1)
                 if kind == "num":
                     level = 2 + ref.count(".")
                 cur = Block(kind, level, ref, s[m.end():].strip())
@@ -199,6 +202,8 @@ def tasks_from_group(ref: str | None, texts: list[str], assignees: list[str], co
     return tasks
 
 
+ORDINALS = ["nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi"]
+LABEL_LEVEL = 6          # an unnumbered assignee label sits where "a)" would
 OWN_PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án", "Phương án", "Chương trình công tác")
 
 
@@ -260,6 +265,9 @@ class TaskReader:
     def _paragraph(self, i: int, block: Block) -> None:
         if not self._in_task_section():
             return
+        after_items = self.first_item is not None and i > self.first_item
+        if after_items and self._label(block):
+            return
         f = fold(block.text)
         dated = bool(find_deadlines(block.text, self.anchor))
         closing = bool(CLOSING_RE.search(f)) and not dated
@@ -276,9 +284,23 @@ class TaskReader:
         if is_intro(block.text) and self.first_item is not None and i < self.first_item and not dated:
             return
         ents, _ = explicit_assignees(block.text)
-        if REQUEST_RE.search(f) and ents or dated or find_recurrences(block.text):
+        if REQUEST_RE.search(f) and ents or dated or find_recurrences(block.text) or after_items and ents:
             self._flush()
             self.drafts.extend(self._tasks(None, [block.text], self.default))
+
+    def _label(self, block: Block) -> bool:
+        """An unnumbered "Phòng Văn hóa và Thông tin:" above dash items names who does them."""
+        label = strip_lead(block.text)
+        if not (label.endswith(":") and len(label.split()) <= 14 and starts_with_head(label)):
+            return False
+        who = self._heading_assignees(block)
+        if not who:
+            return False
+        self._flush()
+        while self.stack and self.stack[-1].level >= LABEL_LEVEL:
+            self.stack.pop()
+        self.stack.append(_Section(LABEL_LEVEL, who, True))
+        return True
 
     def _item(self, block: Block, nxt: Block | None) -> None:
         self._flush()
