@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CONGVAN := $(VENV)/bin/congvan
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-eng tesseract-ocr-osd \
-	fonts-liberation poppler-utils chromium python3-venv python3-dev npm ca-certificates
+	fonts-liberation poppler-utils chromium python3-venv python3-dev ca-certificates
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CONGVAN_DATA ?= var
@@ -31,6 +31,8 @@ system-packages:
 		echo "Installing Debian packages: $$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@# npm fetches the better tessdata; a machine may already have Node.js from elsewhere
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
 
 venv: $(VENV)/.installed
 
