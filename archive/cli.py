@@ -244,15 +244,20 @@ def tasks(ctx, as_json, due_before, overdue):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(1, 256),
+              help="Request threads of the WSGI server.")
 @click.pass_context
 @handle_errors
-def serve(ctx, host, port):
-    """Serve the web interface (with the in-process ingest workers)."""
+def serve(ctx, host, port, threads):
+    """Serve the web interface with waitress (and the in-process ingest workers)."""
+    import waitress
+
     from web import create_app
 
     app = create_app({"CONGVAN_DATA": str(_settings(ctx).data_path)})
     click.echo(f"congvan: http://{host}:{port}/  (dữ liệu: {_settings(ctx).data_path})")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="congvan",
+                   max_request_body_size=app.config.get("MAX_CONTENT_LENGTH") or 1073741824)
 
 
 @main.command()
@@ -260,12 +265,21 @@ def serve(ctx, host, port):
 @click.pass_context
 @handle_errors
 def worker(ctx, once):
-    """Process queued ingest jobs (the web server also runs workers in-process)."""
+    """Process queued ingest jobs (the web server also runs workers in-process).
+
+    With CONGVAN_QUEUE_URL (Redis) this is an RQ worker: start one per core on any machine that
+    sees the same database and data folder.
+    """
     import time
 
     from .jobs import WorkerPool, requeue_interrupted, run_pending
 
     settings = _settings(ctx)
+    if settings.queue_url:
+        from .queue import run_worker
+
+        run_worker(settings, burst=once)
+        return
     if once:
         requeue_interrupted(settings)
         click.echo(f"{run_pending(settings)} jobs")
