@@ -28,11 +28,15 @@ def _documents_for_index(settings: Settings, ids: list[int] | None = None):
 
 def reindex_all(settings: Settings) -> int:
     """Empty the index and index every document again from the database (the truth)."""
-    index = services.search_index(settings)
+    return rebuild_index(settings, services.search_index(settings))
+
+
+def rebuild_index(settings: Settings, index) -> int:
+    """Stream every document into an emptied index (no list of 100k letters in memory)."""
     index.clear()
-    docs = list(_documents_for_index(settings))
-    index.add_many(docs)
-    return len(docs)
+    count = index.add_many(_documents_for_index(settings))
+    index.needs_rebuild = False
+    return count
 
 
 @dataclass

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 from .db import Database, get_database
@@ -23,19 +22,37 @@ def file_store(settings: Settings) -> FileStore:
 
 
 def search_index(settings: Settings):
-    """The process's one ``SearchIndex`` for this data folder (it serialises its own writers)."""
-    from search.index import SearchIndex
+    """The process's one search index for these settings (each serialises its own writers).
 
+    ``search_backend="whoosh"``: ``search.index.SearchIndex`` in the data folder (the default);
+    ``"postgres"``: ``search.pg.PgSearchIndex`` in the archive's PostgreSQL database. Both have the
+    same methods and return the same ``SearchResults``.
+    """
     settings.ensure_dirs()
-    key = settings.index_dir
+    key = _index_key(settings)
     with _index_lock:
         idx = _indexes.get(key)
         if idx is None:
-            idx = SearchIndex(key)
+            if settings.search_backend == "postgres":
+                from search.pg import PgSearchIndex
+
+                idx = PgSearchIndex(settings.database_url)
+            else:
+                from search.index import SearchIndex
+
+                idx = SearchIndex(settings.index_dir)
             _indexes[key] = idx
+            if getattr(idx, "needs_rebuild", False):  # new, damaged or an older schema: the database is the truth
+                from .maintenance import rebuild_index
+
+                rebuild_index(settings, idx)
         return idx
+
+
+def _index_key(settings: Settings):
+    return ("postgres", settings.database_url) if settings.search_backend == "postgres" else settings.index_dir
 
 
 def forget_index(settings: Settings) -> None:
     with _index_lock:
-        _indexes.pop(settings.index_dir, None)
+        _indexes.pop(_index_key(settings), None)

@@ -157,6 +157,30 @@ def relevance_report(compounds=("bigram", "segment")) -> dict:
     return out
 
 
+def sweep_pair_weight(weights=(1.0, 1.5, 2.0, 3.0, 4.0, 6.0)) -> None:
+    """MRR@10 of both compound modes for several adjacency-bonus weights (same sweep for both)."""
+    import search.index as si
+
+    docs, queries = load_relevance()
+    default = si.PAIR_WEIGHT
+    print("\n| compound | pair weight | MRR@10 accented | MRR@10 unaccented |")
+    print("|---|---:|---:|---:|")
+    try:
+        for compound in ("bigram", "segment"):
+            tmp = Path(tempfile.mkdtemp(prefix=f"sweep-{compound}-"))
+            idx = SearchIndex(tmp, compound=compound)
+            idx.add_many(docs)
+            for weight in weights:
+                si.PAIR_WEIGHT = weight
+                search = ours_search(idx)
+                a, u = evaluate(search, queries, "accented"), evaluate(search, queries, "unaccented")
+                print(f"| {compound} | {weight} | {a['mrr']:.3f} | {u['mrr']:.3f} |")
+            idx.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        si.PAIR_WEIGHT = default
+
+
 def print_relevance(rep: dict) -> None:
     print(f"\n## Relevance: {rep['queries']} labelled queries x 2 spellings over {rep['docs']} letters "
           f"(tests/data/relevance.json)\n")
@@ -384,11 +408,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--relevance-only", action="store_true")
     ap.add_argument("--no-relevance", action="store_true")
+    ap.add_argument("--sweep", action="store_true", help="also sweep the adjacency-bonus weight")
     args = ap.parse_args(argv)
     if not args.relevance_only:
         speed(args.docs, args.per_kind, args.peer_docs, args.seed)
     if not args.no_relevance:
         print_relevance(relevance_report())
+    if args.sweep:
+        sweep_pair_weight()
     return 0
 
 

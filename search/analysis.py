@@ -9,12 +9,14 @@ Every piece of text goes through the same three steps at index time and at query
    is no stop list, because "ở" or "và" can matter inside a phrase.
 
 Each text is indexed twice: *exact* (with diacritics) and *folded* (``fold``: diacritics removed,
-"đ" -> "d"), so a query typed without accents still finds "Đồng Tháp". Adjacent syllables inside
-one clause also give *bigram* terms ("đoàn kết"), which make phrase matches rank higher and stand
-in for positions (the index stores no positions: that keeps bulk indexing fast).
+"đ" -> "d"), so a query typed without accents still finds "Đồng Tháp". Positions are kept, with a
+gap at each punctuation mark, so adjacent query syllables (syllable bigrams: "đoàn kết") can be
+matched as phrases and ranked higher. Indexing bigram *terms* instead was measured: it doubled the
+postings and cut bulk indexing from 140 to 55 letters/s. ``compound="segment"`` adds underthesea's words
+(measured in bench/search.py: no better, and 4–6x slower to index).
 
-The functions here are pure ``str -> value`` and know nothing of Whoosh except ``CounterField``,
-the field type that takes the term counts computed here instead of re-analysing the text.
+The functions here are pure ``str -> value`` except the Whoosh glue at the end: ``CounterField``
+takes the positions computed here instead of re-analysing the text.
 """
 
 from __future__ import annotations
@@ -32,13 +34,16 @@ from whoosh.system import pack_uint
 __all__ = [
     "normalize_text",
     "fold",
+    "fold_word",
     "syllables",
     "clauses",
     "number_key",
     "TextTerms",
     "analyze",
+    "segment_compounds",
     "CounterField",
     "VietTokenizer",
+    "FOLD_TABLE",
 ]
 
 # ---------------------------------------------------------------- normalisation

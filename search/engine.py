@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from search.analysis import fold_word
 from search.query import (
     CITED_BOOST, FOLDED_WEAK, NUMBER_BOOST, NUMBER_ONLY_BOOST, SUBJECT_BOOST, ParsedQuery,
@@ -81,9 +82,11 @@ class _Leaf:
 
 
 class ArrayEngine:
+    """Caches shared by the threads of one ``SearchIndex``: term postings and per-segment arrays."""
+
     def __init__(self):
         self._lock = threading.Lock()
-        self._postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings: OrderedDict[tuple, object] = OrderedDict()  # LRU, about CACHE_BYTES
         self._bytes = 0
         self._leaves: dict[str, _Leaf] = {}
 
@@ -125,13 +128,12 @@ class ArrayEngine:
             if hit is not None:
                 self._postings.move_to_end(key)
                 return hit
-        ids, weights = _read_postings(reader, fieldname, text)
+        ids, weights, values = _read_postings(reader, fieldname, text)
         with self._lock:
-            self._postings[key] = (ids, weights)
-            self._bytes += ids.nbytes + weights.nbytes
-            self._evict()
+            self._store(key, (ids, weights))
+            if values is not None:  # positions came with the same blocks: keep them too
+                self._store(key + ("values",), values)
         return ids, weights
-
 
     def values(self, reader, fieldname: str, text: str) -> list[bytes]:
         """Encoded positions of a term in one segment, aligned with ``postings``."""
@@ -143,18 +145,36 @@ class ArrayEngine:
                 return hit
         values = _read_values(reader, fieldname, text)
         with self._lock:
-            self._postings[key] = values
-            self._bytes += 64 * len(values) + sum(map(len, values))
-            self._evict()
+            self._store(key, values)
         return values
 
-    def _evict(self) -> None:
+    def positions_at(self, reader, fieldname: str, text: str, local: np.ndarray) -> list[list[int] | None]:
+        """Positions of a term in each of the ``local`` documents of one segment (None if absent)."""
+        ids, _ = self.postings(reader, fieldname, text)
+        if not len(ids):
+            return [None] * len(local)
+        values = self.values(reader, fieldname, text)
+        rows = np.minimum(np.searchsorted(ids, local), len(ids) - 1)
+        present = ids[rows] == local
+        decode = reader.schema[fieldname].format.decode_positions
+        return [decode(values[r]) if ok else None for r, ok in zip(rows.tolist(), present.tolist())]
+
+    @staticmethod
+    def _size(item) -> int:
+        if isinstance(item, list):
+            return 64 * len(item) + sum(map(len, item))
+        return item[0].nbytes + item[1].nbytes
+
+    def _store(self, key: tuple, item) -> None:
+        """Cache ``item`` (caller holds the lock), dropping the least recently used beyond the budget."""
+        old = self._postings.pop(key, None)
+        if old is not None:
+            self._bytes -= self._size(old)
+        self._postings[key] = item
+        self._bytes += self._size(item)
         while self._bytes > CACHE_BYTES and len(self._postings) > 1:
-            _, item = self._postings.popitem(last=False)
-            if isinstance(item, list):
-                self._bytes -= 64 * len(item) + sum(map(len, item))
-            else:
-                self._bytes -= item[0].nbytes + item[1].nbytes
+            _, dropped = self._postings.popitem(last=False)
+            self._bytes -= self._size(dropped)
 
 
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
@@ -192,34 +212,70 @@ def _read_values(reader, fieldname: str, text: str) -> list[bytes]:
     return out
 
 
-def _read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _read_postings(reader, fieldname: str, text: str):
+    """(ids, weights, encoded positions or None) of a term in one segment."""
     if (fieldname, text) not in reader:
-        return _EMPTY
+        return (*_EMPTY, None)
     fieldobj = reader.schema[fieldname]
     btext = fieldobj.to_bytes(text)
+    positional = fieldobj.format.supports("positions")
     ids: list = []
     weights: list = []
-    try:  # whole blocks at a time
+    values: list | None = [] if positional else None
+    try:  # whole blocks at a time, decoded with numpy (ids are stored as gaps)
         ids, weights = [], []
+        values = [] if positional else None
         for block in _blocks(reader, fieldname, text):
-            if block._ids is None:
-                block._read_ids()
-            if block._weights is None:
-                block._read_weights()
-            ids.append(np.asarray(block._ids, dtype=np.int64))
-            weights.append(np.asarray(block._weights, dtype=np.float32))
+            if block._data is None:
+                block._read_data()
+            raw_ids, raw_weights = block._data[0], block._data[1]
+            n = block._blocklength
+            if block._byteids:
+                raise AttributeError("byte ids")
+            ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            if raw_weights is None:
+                weights.append(np.ones(n, dtype=np.float32))
+            elif isinstance(raw_weights, float):
+                weights.append(np.full(n, raw_weights, dtype=np.float32))
+            else:
+                weights.append(np.asarray(raw_weights, dtype=np.float32))
+            if positional:
+                if block._values is None:
+                    block._read_values()
+                values.extend(block._values)
     except AttributeError:  # another codec: one posting at a time
         matcher = reader._terms.matcher(fieldname, btext, fieldobj.format)
         ids, weights = [[]], [[]]
+        values = [] if positional else None
         while matcher.is_active():
             ids[0].append(matcher.id())
             weights[0].append(matcher.weight())
+            if positional:
+                values.append(matcher.value())
             matcher.next()
         ids = [np.asarray(ids[0], dtype=np.int64)]
         weights = [np.asarray(weights[0], dtype=np.float32)]
     if not ids:
-        return _EMPTY
-    return np.concatenate(ids), np.concatenate(weights)
+        return (*_EMPTY, values)
+    return np.concatenate(ids), np.concatenate(weights), values
+
+
+def _leaf_lengths(reader, fieldname: str, doccount: int) -> np.ndarray:
+    """Field length of every document of one segment (whoosh3 stores one byte per document)."""
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        perdoc = reader._perdoc
+        lenfield = _lenfield(fieldname)
+        if not perdoc.has_column(lenfield):
+            return np.zeros(doccount, dtype=np.float32)
+        raw = np.fromiter(perdoc.column_reader(lenfield, LENGTHS_COLUMN), dtype=np.int64, count=doccount)
+        table = np.asarray([byte_to_length(b) for b in range(256)], dtype=np.float32)
+        return table[raw]
+    except (AttributeError, ImportError):  # another codec: ask document by document
+        return np.fromiter((reader.doc_field_length(d, fieldname, 0) for d in range(doccount)),
+                           dtype=np.float32, count=doccount)
 
 
 def _leaf_column(reader, fieldname: str, default, doccount: int) -> tuple[np.ndarray, list]:
@@ -283,9 +339,7 @@ class View:
             parts = []
             for leaf, reader, _ in self.leaves:
                 if fieldname not in leaf.lengths:
-                    leaf.lengths[fieldname] = np.fromiter(
-                        (reader.doc_field_length(d, fieldname, 0) for d in range(leaf.doccount)),
-                        dtype=np.float32, count=leaf.doccount)
+                    leaf.lengths[fieldname] = _leaf_lengths(reader, fieldname, leaf.doccount)
                 parts.append(leaf.lengths[fieldname])
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self._lengths[fieldname] = arr
@@ -351,6 +405,36 @@ class View:
                 if starts:
                     mask[docnum + offset] = True
         return mask
+
+    def adjacency(self, fieldname: str, pair: tuple[str, str], docnums: list[int]) -> dict[int, int]:
+        """How often ``pair`` occurs side by side in each of ``docnums`` (positions)."""
+        out: dict[int, int] = {}
+        docnums_arr = np.asarray(sorted(docnums), dtype=np.int64)
+        for leaf, reader, offset in self.leaves:
+            inside = docnums_arr[(docnums_arr >= offset) & (docnums_arr < offset + leaf.doccount)]
+            if not len(inside):
+                continue
+            local = inside - offset
+            first = self.engine.positions_at(reader, fieldname, pair[0], local)
+            second = self.engine.positions_at(reader, fieldname, pair[1], local)
+            for d, a, b in zip(inside.tolist(), first, second):
+                if a and b:
+                    following = set(b)
+                    n = sum(1 for p in a if p + 1 in following)
+                    if n:
+                        out[d] = n
+        return out
+
+    def tf_at(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, float]:
+        """Term frequency of ``text`` in each of ``docnums`` where it occurs."""
+        ids, tf = self.term(fieldname, text)
+        if not len(ids):
+            return {}
+        order = np.argsort(ids, kind="stable")
+        ids, tf = ids[order], tf[order]
+        wanted = np.asarray(docnums, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        return {int(d): float(tf[r]) for d, r in zip(wanted, rows) if ids[r] == d}
 
     # ---------------------------------------------------------------- scoring
 

@@ -35,6 +35,7 @@ import json
 import math
 import shutil
 import threading
+import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -67,7 +68,7 @@ MAX_PER_PAGE = 100
 RERANK_DEPTH = 30  # candidates that get the adjacency bonus
 MAX_FACET_VALUES = 50
 BULK_BATCH = 5000  # letters per segment in a bulk load
-PAIR_WEIGHT = 1.5  # adjacency bonus per pair, times the words' idf
+PAIR_WEIGHT = 3.0  # adjacency bonus per pair, times the words' idf (swept: bench/search.py --sweep)
 
 
 @dataclass
@@ -420,9 +421,21 @@ class SearchIndex:
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher = self._ix.searcher()
+            searcher = self._open_searcher()
         self._local.searcher = searcher
         yield searcher
+
+    def _open_searcher(self, attempts: int = 8):
+        """Open a searcher on the newest commit; retried because a writer in another thread or
+        process may merge away the segments of the table of contents we just read."""
+        last_error = None
+        for attempt in range(attempts):
+            try:
+                return self._ix.searcher()
+            except Exception as exc:
+                last_error = exc
+                time.sleep(0.05 * (attempt + 1))
+        raise SearchIndexError("Không mở được chỉ mục tìm kiếm; hãy chạy `congvan check --repair`.") from last_error
 
     def document_ids(self) -> set[int]:
         with self._searcher() as s:
@@ -516,34 +529,27 @@ class SearchIndex:
         head, tail = candidates[:RERANK_DEPTH], candidates[RERANK_DEPTH:]
         if len(head) < 2:
             return candidates
-        bonus = self._adjacency_bonus(s, parsed, sorted(d for _, d in head))
+        bonus = self._adjacency_bonus(self._engine.view(s), parsed, sorted(d for _, d in head))
         if bonus:
             head = sorted(((score + bonus.get(docnum, 0.0), docnum) for score, docnum in head),
                           key=lambda sd: (-sd[0], sd[1]))
         return head + tail
 
-    def _adjacency_bonus(self, s, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:
+    def _adjacency_bonus(self, view, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:
         """Score for query words found side by side (bigram mode) or as one word (segment mode).
 
-        Reads the positions of the two words in each candidate only: a phrase query over the whole
-        index would check every document holding both words, the slowest part of a search.
+        Reads the positions of the two words in the candidates only: a phrase query over the whole
+        index would check every document holding both words.
         """
-        reader = s.reader()
         bonus: dict[int, float] = {}
-        field = "body_x" if parsed.accented else "body_f"
         key = (lambda w: w) if parsed.accented else fold_word
 
-        def walk(matchers, count) -> None:
-            for docnum in docnums:
-                for m in matchers:
-                    if m.is_active() and m.id() < docnum:
-                        m.skip_to(docnum)
-                if not all(m.is_active() for m in matchers):
-                    return
-                if all(m.id() == docnum for m in matchers):
-                    n = count(matchers)
-                    if n:
-                        bonus[docnum] = bonus.get(docnum, 0.0) + weight * n * 2.2 / (n + 1.2)
+        def add(counts: dict[int, float], weight: float) -> None:
+            for docnum, n in counts.items():
+                bonus[docnum] = bonus.get(docnum, 0.0) + weight * n * 2.2 / (n + 1.2)
+
+        def idf(fieldname: str, word: str) -> float:
+            return math.log(view.n_letters / (len(view.term(fieldname, word)[0]) + 1)) + 1.0
 
         if self.compound == "segment":
             from search.analysis import segment_compounds
@@ -552,21 +558,15 @@ class SearchIndex:
             text = " . ".join(" ".join(c) for c in parsed.clauses)
             for word in set(segment_compounds(text)):
                 word = key(word)
-                if (wfield, word) in reader:
-                    weight = PAIR_WEIGHT * s.idf(wfield, word)
-                    walk([reader.postings(wfield, word)], lambda ms: ms[0].value_as("frequency"))
+                add(view.tf_at(wfield, word, docnums), PAIR_WEIGHT * idf(wfield, word))
             return bonus
 
-        def adjacent(ms) -> int:
-            second = set(ms[1].value_as("positions"))
-            return sum(1 for p in ms[0].value_as("positions") if p + 1 in second)
-
+        field = "body_x" if parsed.accented else "body_f"
         for clause in parsed.clauses:
             for a, b in zip(clause, clause[1:]):
                 a, b = key(a), key(b)
-                if (field, a) in reader and (field, b) in reader:
-                    weight = PAIR_WEIGHT * (s.idf(field, a) + s.idf(field, b)) / 2
-                    walk([reader.postings(field, a), reader.postings(field, b)], adjacent)
+                weight = PAIR_WEIGHT * (idf(field, a) + idf(field, b)) / 2
+                add(view.adjacency(field, (a, b), docnums), weight)
         return bonus
 
     def _count_facets(self, view, docnums) -> dict[str, list[tuple[str, int]]]:

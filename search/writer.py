@@ -7,7 +7,7 @@ indexing letters (≈900 postings each):
   length, which re-reads the lengths column through a file object each time: here the lengths of a
   field are read once and kept in a list;
 - ``PostingPool.add`` type-checks and sizes every posting tuple: here the size is estimated from
-  the value bytes only (it merely decides when a sorted run goes to disk).
+  the bytes only (it merely decides when a sorted run goes to disk).
 
 Same files, same format: only the bookkeeping is cheaper.
 """

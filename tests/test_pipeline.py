@@ -121,3 +121,13 @@ def test_crash_after_store_before_index_is_healed_by_rerun(settings, sample_path
     with services.database(settings).session() as session:
         assert session.scalar(select(func.count(Document.id))) == 1
     assert check_archive(settings).ok
+
+
+def test_lost_index_is_rebuilt_from_the_database(archive_with_samples):
+    """GIVEN an archive WHEN its index folder is deleted THEN the next open rebuilds it from the database."""
+    import shutil
+
+    settings, jobs = archive_with_samples
+    services.forget_index(settings)
+    shutil.rmtree(settings.index_dir)
+    assert services.search_index(settings).document_ids() == {j.document_id for j in jobs}

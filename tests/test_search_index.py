@@ -402,3 +402,18 @@ def test_bulk_load_in_batches(small):
     assert dict(small.search("").facets["doc_type"]) == {"Công văn": 7}
     with pytest.raises(ValueError):
         small.add_many([letter(9, "a"), letter(10, "b"), letter(9, "c")], batch=2)
+
+
+def test_results_do_not_depend_on_the_postings_cache(idx, monkeypatch):
+    """
+    GIVEN the fixture archive searched with the usual cache
+    WHEN the postings cache is cut to almost nothing (every term read again from disk)
+    THEN the same letters come back in the same order
+    """
+    import search.engine
+
+    queries = ["đoàn kết", "doan ket", '"sốt xuất huyết"', "213-QĐ/TW", "phòng cháy chữa cháy mùa khô"]
+    before = [[h.id for h in idx.search(q).hits] for q in queries]
+    monkeypatch.setattr(search.engine, "CACHE_BYTES", 1)
+    fresh = SearchIndex(idx.path)
+    assert [[h.id for h in fresh.search(q).hits] for q in queries] == before

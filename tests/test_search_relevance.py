@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from search.index import SearchIndex
-from test_search_index import load_archive
 
 RELEVANCE = Path(__file__).resolve().parent / "data" / "relevance.json"
+ARCHIVE = RELEVANCE.parent / "search" / "archive.json"
+
+
+def load_archive() -> list[dict]:
+    """The fixture letters (as in test_search_index.py; kept here so the module stands alone)."""
+    docs = []
+    for doc in json.loads(ARCHIVE.read_text("utf-8")):
+        if doc.get("text_file"):
+            doc["text"] = (ARCHIVE.parent / doc["text_file"]).read_text("utf-8")
+        if doc.get("date"):
+            doc["date"] = dt.date.fromisoformat(doc["date"])
+        for task in doc.get("tasks") or []:
+            task["deadline"] = dt.date.fromisoformat(task["deadline"]) if task.get("deadline") else None
+        docs.append(doc)
+    return docs
 
 
 @pytest.fixture(scope="module")
