@@ -105,3 +105,19 @@ def test_arbitrary_unicode_never_crashes(text):
 def test_vietnamese_like_noise_never_crashes(parts):
     text = " ".join(parts)
     assert len(restore_text(text).text.splitlines()) == len(text.splitlines())
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import nlp.restore
+    import nlp.restore.syllables
+
+    for module in (nlp.restore, nlp.restore.syllables):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted >= 1
+
+
+def test_hyphen_and_slash_words_restored_symbols_kept():
+    out = restore_text("chinh tri-xa hoi, 1.000 dong/nguoi, V/v 12/KH-UBND").text
+    assert out == "chính trị-xã hội, 1.000 đồng/người, V/v 12/KH-UBND"

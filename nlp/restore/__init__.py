@@ -5,10 +5,12 @@
 'Ủy ban nhân dân tỉnh'
 
 A noisy-channel corrector: a syllable 4-gram model (modified Kneser-Ney,
-trained on legal and administrative text) and a learned character error model
-of OCR damage, searched with a beam over whole paragraphs. The output has
-exactly the lines of the input; each changed syllable is reported with a
-confidence.
+trained on legal and administrative text, plus news for names and general
+words) and a character error model of OCR damage learned from rendered and
+re-OCR'd corpus text, searched with a beam over whole paragraphs (context
+flows across line breaks). The output has exactly the lines of the input;
+each changed syllable is reported with a confidence. Rebuild the model with
+``python -m nlp.train``; see nlp/restore/data/README.md.
 """
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ def learn_abbreviations(data_dir: Path, names: tuple[str, ...]) -> dict[str, str
 
 def train(work: Path, data_dir: Path, out: Path, log) -> None:
     pages = work / "ocr-pairs.jsonl"
-    legacy = _pairs_from_pages(pages, "eng")
+    legacy = _pairs_from_pages(pages, "eng") + _pairs_from_pages(work / "ocr-pairs-copy.jsonl", "eng")
     mild = _pairs_from_pages(pages, "vie") + _pairs_from_real(data_dir / "ocr-pairs" / "hcmus-history-ocr.jsonl")
     log(f"channel: {len(legacy)} legacy pairs, {len(mild)} mild pairs")
     model = {"legacy": estimate(legacy), "mild": estimate(mild),

@@ -2,9 +2,9 @@
 
 Counting and smoothing are done on whole numpy arrays of packed n-gram keys
 (15 bits per token, so up to 4-grams fit in an int64). The result is pruned
-(count cut-offs on the highest orders), quantised to 8 bits and stored as a
-trie: an n-gram is (index of its (n-1)-gram prefix, last token), which is what
-``nlp.restore.lm.NgramLM`` searches.
+(count cut-offs on the highest orders, back-off weights renormalised), stored
+as float16 log10 values in a trie: an n-gram is (index of its (n-1)-gram
+prefix, last token), which is what ``nlp.restore.lm.NgramLM`` searches.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ BITS = 15
 MAX_VOCAB = (1 << BITS) - 2  # the last id is a pad that never occurs
 SPECIALS = ["<unk>", "<s>", "</s>", "<num>", "<code>", "<p>"]
 UNK, BOS, EOS = 0, 1, 2
-LOG10 = np.log(10.0)
 
 
 def build_vocab(token_counts: Counter, size: int, min_count: int) -> list[str]:
@@ -143,17 +142,6 @@ def estimate(ids: np.ndarray, order: int, vocab_size: int, keep_min: dict[int, i
         keys, p, bow = model[n]
         out[n] = (keys, np.log10(p), np.log10(np.maximum(bow, 1e-99)) if n < order else None)
     return out
-
-
-def quantize(values: np.ndarray, levels: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (uint8) and a codebook of bin means, bins at quantiles of ``values``."""
-    values = values.astype(np.float64)
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, levels + 1)[1:-1]))
-    codes = np.searchsorted(edges, values).astype(np.uint8)
-    sums = np.bincount(codes, weights=values, minlength=levels)
-    cnts = np.bincount(codes, minlength=levels)
-    book = np.where(cnts > 0, sums / np.maximum(cnts, 1), 0.0).astype(np.float32)
-    return codes, book
 
 
 def to_trie(model: dict) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ from nlp.restore.build_channel import Smoothed
 from nlp.restore.syllables import strip_marks
 
 NEG = -1e9
+LONG = 5  # tokens this long may be three edits from their syllable ("chite" for "chức")
 
 
 class Channel:
@@ -97,7 +98,7 @@ class Candidates:
         if hit is not None:
             return hit
         skeleton = strip_marks(token)
-        edits = max_edits if len(skeleton) > 1 else 1
+        edits = 1 if len(skeleton) < 2 else (max_edits + 1 if len(skeleton) >= LONG else max_edits)
         near = process.extract(skeleton, self.forms, scorer=Levenshtein.distance,
                                score_cutoff=edits, limit=None)
         ids = [i for form, _, _ in near for i in self.by_form[form]]

@@ -24,7 +24,8 @@ class NgramLM:
         for n in range(1, self.order + 1):
             self.logp[n] = (arrays[f"p{n}"].astype(np.float32) * LN10).astype(np.float32)
             if n < self.order:
-                self.bow[n] = (arrays[f"bow{n}"].astype(np.float32) * LN10).astype(np.float32)
+                # one extra 0 at the end: a missing history (index -1) backs off for free
+                self.bow[n] = np.append(arrays[f"bow{n}"].astype(np.float32) * LN10, np.float32(0.0))
             if n > 1:
                 prefix = np.cumsum(arrays[f"prefix_delta{n}"], dtype=np.int64)
                 self.keys[n] = (prefix << BITS) | arrays[f"last{n}"].astype(np.int64)
@@ -44,23 +45,20 @@ class NgramLM:
         """Log p(word | state) for every (state, word) pair, shape (B, K), and the next states.
 
         The next state of order 1 is returned as shape (1, K) (it is the word itself);
-        the others as (B, K).
+        the others as (B, K). A history index of -1 makes a negative key, which matches
+        nothing, and picks the trailing 0 of the back-off table.
         """
         words = np.asarray(words, dtype=np.int64)
         logp = self.logp[1][words][None, :]
         next_state = [words[None, :]]
         for n in range(2, self.order + 1):
             hist = state[n - 2]
-            valid = hist >= 0
-            safe = np.where(valid, hist, 0)
-            key = (safe[:, None] << BITS) | words[None, :]
+            key = (hist[:, None] << BITS) | words[None, :]
             table = self.keys[n]
             pos = table.searchsorted(key)
             np.minimum(pos, len(table) - 1, out=pos)
             hit = table[pos] == key
-            hit &= valid[:, None]
-            back = np.where(valid, self.bow[n - 1][safe], np.float32(0.0))
-            logp = np.where(hit, self.logp[n][pos], logp + back[:, None])
+            logp = np.where(hit, self.logp[n][pos], logp + self.bow[n - 1][hist][:, None])
             if n < self.order:
                 next_state.append(np.where(hit, pos, -1))
         return logp, next_state
@@ -72,14 +70,11 @@ class NgramLM:
         next_state = [words]
         for n in range(2, self.order + 1):
             hist = state[n - 2]
-            valid = hist >= 0
-            safe = np.where(valid, hist, 0)
-            key = (safe << BITS) | words
+            key = (hist << BITS) | words
             table = self.keys[n]
             pos = np.minimum(table.searchsorted(key), len(table) - 1)
-            hit = (table[pos] == key) & valid
-            back = np.where(valid, self.bow[n - 1][safe], np.float32(0.0))
-            logp = np.where(hit, self.logp[n][pos], logp + back)
+            hit = table[pos] == key
+            logp = np.where(hit, self.logp[n][pos], logp + self.bow[n - 1][hist])
             if n < self.order:
                 next_state.append(np.where(hit, pos, -1))
         return logp, next_state

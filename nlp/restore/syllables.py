@@ -14,7 +14,10 @@ _WORD = r"[\w¢©@€&£]+(?:'[\w¢©@€&£]+)*"
 TOKEN_RE = re.compile(rf"{_WORD}(?:[./\-–,]{_WORD})*|\S")
 
 _ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx]"
-_SYLLABLE_SHAPE = re.compile(rf"^(?:{_ONSETS})?[aeiouy]{{1,3}}(?:ch|nh|ng|[cmnpt])?$")
+# "k" closes only the syllables of place names ("Đắk Lắk"), but those are frequent in letters.
+_SYLLABLE_SHAPE = re.compile(rf"^(?:{_ONSETS})?[aeiouy]{{1,3}}(?:ch|nh|ng|[cmnptk])?$")
+_CHECKED = re.compile(r"(?:ch|[ptck])$")  # syllables ending in a stop take only sắc or nặng
+_BARE_DIPHTHONG = re.compile(r"[iy]e|uo|ưo")
 _VI_LETTERS = set("abcdefghiklmnopqrstuvxyđ"
                   "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
 _TONES = set("\u0300\u0301\u0303\u0309\u0323")
@@ -39,10 +42,16 @@ def is_syllable(word: str) -> bool:
     """True if lower-case ``word`` has the shape of a Vietnamese syllable ("người", "khỏe")."""
     if not word or not set(word) <= _VI_LETTERS:
         return False
-    tones = sum(1 for c in unicodedata.normalize("NFD", word) if c in _TONES)
-    if tones > 1:
+    tones = [c for c in unicodedata.normalize("NFD", word) if c in _TONES]
+    if len(tones) > 1:
         return False
     base = strip_marks(word.replace("đ", "\x00")).replace("\x00", "đ")
+    if _CHECKED.search(base) and tones[:1] not in (["\u0301"], ["\u0323"]):
+        return False  # "đươc", "biêt", "viet": misspellings in the corpus, not syllables
+    toneless = unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", word) if c not in _TONES))
+    if _BARE_DIPHTHONG.search(toneless):
+        return False  # "biét", "chuong", "ngưoi": iê, yê, uô, ươ always carry their marks
     return bool(_SYLLABLE_SHAPE.match(base))
 
 
@@ -52,6 +61,7 @@ def normalize_word(word: str) -> str:
     return fix_tone_placement(unicodedata.normalize("NFC", word).lower())
 
 
+@lru_cache(maxsize=200_000)
 def token_kind(tok: str) -> str:
     """Classify a raw token: word, num, code, mixed (letters and digits, maybe OCR damage), punct."""
     if not _LETTER.search(tok):

@@ -41,10 +41,23 @@ def wrap_paragraphs(paragraphs: list[str], width: int) -> list[str]:
     return lines
 
 
-def render_page(lines: list[str], rng: random.Random, degrade: bool):
+def photocopy(image, rng: random.Random, dpi: int):
+    """Thicken strokes, blur, halve the resolution and binarise: the look of the legacy letters,
+    and with Tesseract eng their damage ("Tir thing" for "Từ tháng", "tét" for "tốt")."""
+    from PIL import Image, ImageFilter
+
+    image = image.filter(ImageFilter.MinFilter(3))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
+    scale = rng.uniform(0.45, 0.6)
+    image = image.resize((int(image.width * scale), int(image.height * scale)), Image.BILINEAR)
+    threshold = rng.randint(135, 165)
+    return image.point(lambda v: 255 if v > threshold else 0), int(dpi * scale)
+
+
+def render_page(lines: list[str], rng: random.Random, degrade: bool, style: str = "print"):
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-    dpi = rng.choice((150, 200, 200, 250, 300))
+    dpi = rng.choice((150, 200, 200, 250, 300)) if style == "print" else 300
     points = rng.uniform(12.0, 14.0)
     px = int(points * dpi / 72)
     main_name, fallback_name = rng.choice(FAMILIES)
@@ -71,7 +84,9 @@ def render_page(lines: list[str], rng: random.Random, degrade: bool):
             font = font_of(ch)
             draw.text((x, baseline), ch, font=font, fill=ink, anchor="ls")
             x += font.getlength(ch)
-    if degrade:
+    if style == "photocopy":
+        image, dpi = photocopy(image, rng, dpi)
+    elif degrade:
         if rng.random() < 0.7:
             image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0)))
         if rng.random() < 0.5:
@@ -92,7 +107,7 @@ def ocr_png(png: bytes, lang: str, dpi: int) -> str:
 
 
 def generate(paragraphs: list[str], out_path: Path, pages: int, seed: int, lines_per_page: int = 22,
-             vie_share: float = 0.3) -> None:
+             vie_share: float = 0.3, style: str = "print") -> None:
     """Render ``pages`` pages from ``paragraphs`` and append OCR pairs to ``out_path``.
 
     Pages already present in ``out_path`` (by page index) are skipped, so an
@@ -116,7 +131,7 @@ def generate(paragraphs: list[str], out_path: Path, pages: int, seed: int, lines
             lines = lines[:lines_per_page]
             lang = "vie" if rng.random() < vie_share else "eng"
             degrade = lang == "vie" or rng.random() < 0.3
-            png, dpi = render_page(lines, rng, degrade)
+            png, dpi = render_page(lines, rng, degrade, style)
             if page in done:
                 continue
             text = ocr_png(png, lang, dpi)
