@@ -3,7 +3,9 @@ web server and the in-process workers can share the file."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Iterator
 
@@ -20,7 +22,9 @@ class Database:
         kwargs: dict = {"future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        self.engine: Engine = create_engine(url, **kwargs)
+        else:  # a server database: a connection dropped by a restart is replaced, not reported
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = make_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -38,6 +42,36 @@ class Database:
             raise
         finally:
             session.close()
+
+
+_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine whose pooled connections a forked child (an RQ work horse) never shares with its parent."""
+    engine = create_engine(engine_url(url), **kwargs)
+    _ENGINES.add(engine)
+    return engine
+
+
+def _forget_pooled_connections() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)  # the parent still uses them; the child opens its own
+
+
+os.register_at_fork(after_in_child=_forget_pooled_connections)
+
+
+def engine_url(url: str) -> str:
+    """``postgresql://…`` means psycopg 3 (the driver we install), not SQLAlchemy's default psycopg2.
+
+    >>> engine_url("postgresql://u@db:5432/congvan")
+    'postgresql+psycopg://u@db:5432/congvan'
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 
 from sqlalchemy import select, update
 
@@ -88,6 +89,7 @@ class WorkerPool:
 
     def start(self) -> "WorkerPool":
         requeue_interrupted(self.settings)
+        _POOLS.add(self)  # dispatch() wakes it
         for n in range(self.size):
             thread = threading.Thread(target=self._loop, name=f"congvan-worker-{n}", daemon=True)
             thread.start()
@@ -149,3 +151,25 @@ class WorkerPool:
                     run_job(self.settings, job_id)
             except Exception:
                 log.exception("worker crashed on job %s", job_id)
+
+
+# --- handing a submitted job to whoever runs jobs -------------------------------------------------
+
+_POOLS: "weakref.WeakSet[WorkerPool]" = weakref.WeakSet()
+
+
+def dispatch(settings: Settings, job_id: int) -> None:
+    """After ``ingest.pipeline.submit``: send the job to RQ when ``queue_url`` is set (workers on any
+    machine), else wake the in-process pools of this process (which would find it within
+    ``poll_seconds`` anyway)."""
+    if settings.queue_url:
+        from .queue import enqueue
+
+        try:
+            enqueue(settings, job_id)
+        except Exception:  # Redis away: the job is safe in the database, the workers' reaper re-sends it
+            log.warning("could not enqueue job %s; a worker will pick it up when Redis is back", job_id,
+                        exc_info=True)
+        return
+    for pool in list(_POOLS):
+        pool.notify()

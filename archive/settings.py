@@ -23,6 +23,8 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"Biến môi trường {name} phải là số nguyên, nhận được {value!r}.") from exc
 
 
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
 _ENSURED: set[Path] = set()  # data folders already created in this process
 
 
@@ -37,6 +39,9 @@ class Settings:
     ocr_seconds_per_page: int = 180
     workers: int = 2
     secret_key: str | None = None
+    queue_url: str | None = None  # redis://… : ingest jobs go through RQ (archive.queue), else in-process
+    job_stale_seconds: int = 120  # a running job whose heartbeat is older than this is taken again
+    search_backend: str = "whoosh"  # "whoosh" (index folder) | "postgres" (search.pg, in database_url)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -51,6 +56,9 @@ class Settings:
             ocr_seconds_per_page=_env_int("CONGVAN_OCR_SECONDS", cls.ocr_seconds_per_page),
             workers=_env_int("CONGVAN_WORKERS", cls.workers),
             secret_key=os.environ.get("CONGVAN_SECRET_KEY") or None,
+            queue_url=os.environ.get("CONGVAN_QUEUE_URL") or None,
+            job_stale_seconds=_env_int("CONGVAN_JOB_STALE_SECONDS", cls.job_stale_seconds),
+            search_backend=(os.environ.get("CONGVAN_SEARCH_BACKEND") or cls.search_backend).strip().lower(),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -65,6 +73,16 @@ class Settings:
             raise ConfigError("Các giới hạn (dung lượng, số trang, số điểm ảnh) phải lớn hơn 0.")
         if self.workers < 0:
             raise ConfigError("Số tiến trình xử lý (CONGVAN_WORKERS) không được âm.")
+        if self.search_backend not in SEARCH_BACKENDS:
+            raise ConfigError(f"CONGVAN_SEARCH_BACKEND phải là một trong {', '.join(SEARCH_BACKENDS)}, "
+                              f"nhận được {self.search_backend!r}.")
+        if self.search_backend == "postgres" and not (self.database_url or "").startswith("postgresql"):
+            raise ConfigError("Tìm kiếm bằng PostgreSQL (CONGVAN_SEARCH_BACKEND=postgres) cần "
+                              "CONGVAN_DATABASE_URL=postgresql://….")
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"CONGVAN_QUEUE_URL phải là địa chỉ Redis (redis://…), nhận được {self.queue_url!r}.")
+        if self.job_stale_seconds < 5:
+            raise ConfigError("CONGVAN_JOB_STALE_SECONDS phải từ 5 giây trở lên.")
 
     # Paths inside the data folder -------------------------------------------------
     @cached_property

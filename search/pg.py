@@ -15,13 +15,19 @@ PostgreSQL dictionary: Python normalises (NFC, modern tone placement), cuts syll
 ``tsv_f``        the same, folded: a query typed without diacritics matches here
 ``ns_key``       number key ("1987mttqbtt", ``number_key``): equality and ``pg_trgm`` LIKE
 ``ref_keys``     keys of the letters cited (text[], GIN): "who cites 213-QĐ/TW"
+``tsv_lead``     folded subject, header and opening only, stored uncompressed: the first ranking pass
+``tsv_pairs``    adjacent folded syllables as one lexeme ("doan ket"): quoted phrases without re-check
 ===============  =========================================================================
 
-GIN indexes on both vectors, on ``ref_keys`` and (with ``pg_trgm``) a trigram index on ``ns_key``.
+GIN indexes on both vectors, on ``ref_keys`` and (with ``pg_trgm``) a trigram index on ``ns_key``;
+deliberately no B-tree on the filter columns (type, issuer): the planner, which underrates testing a
+large compressed ``tsvector``, would otherwise fetch all "Công văn" and test each one's vector instead
+of intersecting with the GIN matches.
 Ranking is ``ts_rank_cd`` (cover density: query words close together score higher, which stands in
 for Whoosh's adjacency bonus); an accented query scores the exact vector fully and the folded one
-weakly, like ``search.query``. Snippets come from ``ts_headline`` over HTML-escaped text (OCR text is
-untrusted; only ``<mark>`` is added), through a ``congvan_fold`` configuration built on the
+weakly, like ``search.query``. Ranking must decompress each vector it reads, so it runs in two passes:
+every match on its small lead vector, the best ``RERANK_DEPTH`` on the whole text. Snippets come from ``ts_headline``, HTML-escaped (OCR text is untrusted;
+only ``<mark>`` is added), through a ``congvan_fold`` configuration built on the
 ``unaccent`` extension so that "doan ket" marks "đoàn kết"; without ``unaccent`` snippets fall back to
 ``search.snippets``.
 
@@ -37,12 +43,11 @@ import datetime as dt
 import html
 import json
 import math
-import threading
 from collections import Counter
 from collections.abc import Iterable
 
 from archive.errors import SearchIndexError
-from search.analysis import fold, fold_word, normalize_text, number_key, syllables
+from search.analysis import clauses, fold, fold_word, normalize_text, number_key, syllables
 from search.index import FACET_FIELDS, FILTER_KEYS, MAX_FACET_VALUES, MAX_PER_PAGE, Hit, SearchResults
 from search.query import (CITED_BOOST, FOLDED_WEAK, NUMBER_BOOST, NUMBER_ONLY_BOOST, SUBJECT_BOOST,
                           ParsedQuery, parse_query)
@@ -50,15 +55,31 @@ from search.snippets import make_snippet
 
 __all__ = ["PgSearchIndex", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 6
 BATCH = 1000  # letters per transaction in add_many
 MAX_INDEXED_CHARS = 400_000  # a tsvector holds positions up to 16,383 and at most 1 MB
 HEADLINE_CHARS = 30_000  # ts_headline reads at most this much of a letter
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: text, header fields, (unused), subject
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, %s}" % min(1.0, 0.1 * SUBJECT_BOOST * 2.5)
 PARTIAL_NUMBER_BOOST = NUMBER_BOOST / 4
-HEADLINE_OPTIONS = ("StartSel=<mark>, StopSel=</mark>, MaxWords=40, MinWords=20, ShortWord=0, "
-                    "HighlightAll=false, MaxFragments=0")
+# The lead of a letter (subject, header fields, opening), read by the first ranking pass: at most this
+# many characters of syllables per part, so the vector stays small enough to be stored uncompressed
+# in the row (STORAGE PLAIN): decompressing vectors is most of what ranking costs.
+LEAD_CHARS = {"subject": 300, "header": 300, "text": 1400}
+RERANK_DEPTH = 200  # candidates of the first pass that get the full ranking
+# Each search runs in a transaction with these: the planner underrates ``tsvector @@`` on large,
+# compressed vectors and picks a sequential scan (10x slower than the GIN bitmap at 12 % matches);
+# JIT compilation costs more than it saves on queries this short.
+SESSION = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+# With words in the query, no plain index scan either: walking the date index newest first and testing
+# each letter's vector costs far more than the GIN bitmap of the matches and a sort.
+TEXT_SESSION = SESSION + "; SET LOCAL enable_indexscan = off"
+MARK_START, MARK_END = "\x01", "\x02"  # ts_headline's markers, turned into <mark> after escaping
+_MARKERS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", ShortWord=0'
+HEADLINE_OPTIONS = _MARKERS + ', MaxWords=25, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+HEADLINE_ALL = _MARKERS + ", HighlightAll=true"  # a short letter is shown whole
+SHORT_TEXT = 240
+_UNSTORABLE = {0: " ", 1: " ", 2: " "}  # NUL cannot be stored in PostgreSQL text; 1, 2 are our markers
 
 _SCHEMA = """
 CREATE TABLE search_letters (
@@ -77,16 +98,21 @@ CREATE TABLE search_letters (
     body            text NOT NULL DEFAULT '',
     rcp_f           tsvector NOT NULL,
     tsv_x           tsvector NOT NULL,
-    tsv_f           tsvector NOT NULL
+    tsv_f           tsvector NOT NULL,
+    tsv_lead        tsvector NOT NULL,
+    tsv_pairs       tsvector NOT NULL
 );
+ALTER TABLE search_letters ALTER COLUMN tsv_lead SET STORAGE PLAIN;
+-- The toaster shrinks a row to toast_tuple_target (2 kB by default) biggest column first; with the
+-- plain lead vector it would also push type and issuer out of line, and facets would read TOAST.
+ALTER TABLE search_letters SET (toast_tuple_target = 4096);
 CREATE INDEX search_letters_tsv_x ON search_letters USING gin (tsv_x);
 CREATE INDEX search_letters_tsv_f ON search_letters USING gin (tsv_f);
+CREATE INDEX search_letters_tsv_pairs ON search_letters USING gin (tsv_pairs);
 CREATE INDEX search_letters_refs ON search_letters USING gin (ref_keys);
 CREATE INDEX search_letters_ns_key ON search_letters (ns_key);
 CREATE INDEX search_letters_number ON search_letters (number);
 CREATE INDEX search_letters_date ON search_letters (date DESC NULLS LAST, id);
-CREATE INDEX search_letters_doc_type ON search_letters (doc_type);
-CREATE INDEX search_letters_issuer ON search_letters (issuer);
 CREATE TABLE search_tasks (
     pk              bigserial PRIMARY KEY,
     document_id     integer NOT NULL,
@@ -118,20 +144,24 @@ ALTER TEXT SEARCH CONFIGURATION congvan_fold
 
 _INSERT_LETTER = """
 INSERT INTO search_letters (id, number_symbol, ns_key, number, ref_keys, doc_type, issuer, place, year, date,
-                            subject, has_open_tasks, body, rcp_f, tsv_x, tsv_f)
+                            subject, has_open_tasks, body, rcp_f, tsv_x, tsv_f, tsv_lead, tsv_pairs)
 VALUES (%(id)s, %(number_symbol)s, %(ns_key)s, %(number)s, %(ref_keys)s, %(doc_type)s, %(issuer)s, %(place)s,
         %(year)s, %(date)s, %(subject)s, %(has_open_tasks)s, %(body)s,
         to_tsvector('simple', %(rcp_f)s),
         setweight(to_tsvector('simple', %(subj_x)s), 'A') || setweight(to_tsvector('simple', %(head_x)s), 'C')
             || setweight(to_tsvector('simple', %(text_x)s), 'D'),
         setweight(to_tsvector('simple', %(subj_f)s), 'A') || setweight(to_tsvector('simple', %(head_f)s), 'C')
-            || setweight(to_tsvector('simple', %(text_f)s), 'D'))
+            || setweight(to_tsvector('simple', %(text_f)s), 'D'),
+        setweight(to_tsvector('simple', %(lead_subj)s), 'A') || setweight(to_tsvector('simple', %(lead_head)s), 'C')
+            || setweight(to_tsvector('simple', %(lead_text)s), 'D'),
+        array_to_tsvector(%(pairs_f)s::text[]))
 ON CONFLICT (id) DO UPDATE SET
     number_symbol = EXCLUDED.number_symbol, ns_key = EXCLUDED.ns_key, number = EXCLUDED.number,
     ref_keys = EXCLUDED.ref_keys, doc_type = EXCLUDED.doc_type, issuer = EXCLUDED.issuer,
     place = EXCLUDED.place, year = EXCLUDED.year, date = EXCLUDED.date, subject = EXCLUDED.subject,
     has_open_tasks = EXCLUDED.has_open_tasks, body = EXCLUDED.body, rcp_f = EXCLUDED.rcp_f,
-    tsv_x = EXCLUDED.tsv_x, tsv_f = EXCLUDED.tsv_f
+    tsv_x = EXCLUDED.tsv_x, tsv_f = EXCLUDED.tsv_f, tsv_lead = EXCLUDED.tsv_lead,
+    tsv_pairs = EXCLUDED.tsv_pairs
 """
 
 _INSERT_TASK = """
@@ -147,7 +177,7 @@ VALUES (%(document_id)s, %(task_id)s, %(action)s, %(assignees)s, %(status)s, %(d
 
 
 def _clean(value) -> str:
-    return " ".join(normalize_text(str(value)).split()) if value not in (None, "") else ""
+    return " ".join(normalize_text(str(value)).translate(_UNSTORABLE).split()) if value not in (None, "") else ""
 
 
 def _as_date(value) -> dt.date | None:
@@ -180,7 +210,7 @@ def _lexeme(word: str) -> str:
 
 def letter_row(doc: dict) -> dict:
     """The ``search_letters`` row of one letter (``document_for_index`` dict)."""
-    text = normalize_text(doc.get("text") or "")[:MAX_INDEXED_CHARS]
+    text = normalize_text(doc.get("text") or "").translate(_UNSTORABLE)[:MAX_INDEXED_CHARS]
     subject, issuer = _clean(doc.get("subject")), _clean(doc.get("issuer"))
     doc_type, place = _clean(doc.get("doc_type")), _clean(doc.get("place"))
     recipients = [_clean(r) for r in doc.get("recipients") or [] if _clean(r)]
@@ -198,13 +228,36 @@ def letter_row(doc: dict) -> dict:
         "date": date, "subject": subject or None, "has_open_tasks": bool(doc.get("has_open_tasks")),
         "body": text, "rcp_f": _tokens("\n".join(recipients))[1],
         "subj_x": subj_x, "subj_f": subj_f, "head_x": head_x, "head_f": head_f, "text_x": text_x, "text_f": text_f,
+        "lead_subj": _head(subj_f, LEAD_CHARS["subject"]), "lead_head": _head(head_f, LEAD_CHARS["header"]),
+        "lead_text": _head(text_f, LEAD_CHARS["text"]),
+        "pairs_f": folded_pairs("\n\n".join([text, subject, issuer, doc_type, place, *recipients])),
     }
+
+
+def _head(tokens: str, chars: int) -> str:
+    """The first syllables of a space-separated string, at most ``chars`` characters, whole syllables."""
+    return tokens if len(tokens) <= chars else tokens[:chars].rsplit(" ", 1)[0]
+
+
+def folded_pairs(text: str) -> list[str]:
+    """Adjacent folded syllables inside one clause, each pair one lexeme: a two-word phrase becomes an
+    exact GIN look-up instead of a re-check of every letter holding both words.
+
+    >>> folded_pairs("Ngày đại đoàn kết, vì cộng đồng")
+    ['ngay dai', 'dai doan', 'doan ket', 'vi cong', 'cong dong']
+    """
+    pairs: dict[str, None] = {}
+    for clause in clauses(normalize_text(text)):
+        words = [fold_word(w) for w in clause]
+        for a, b in zip(words, words[1:]):
+            pairs.setdefault(f"{a} {b}")
+    return list(pairs)
 
 
 def task_rows(doc: dict) -> list[dict]:
     rows = []
     for task in doc.get("tasks") or []:
-        action = normalize_text(task.get("action") or "")
+        action = normalize_text(task.get("action") or "").translate(_UNSTORABLE)
         assignees = [_clean(a) for a in task.get("assignees") or [] if _clean(a)]
         exact, folded = _tokens(action + "\n" + "\n".join(assignees))
         rows.append({
@@ -275,7 +328,6 @@ class PgSearchIndex:
         self.needs_rebuild = False
         self.has_trgm = False
         self.has_unaccent = False
-        self._lock = threading.Lock()
         self._open()
 
     # -------------------------------------------------------- lifecycle
@@ -334,6 +386,14 @@ class PgSearchIndex:
         cur.execute(_SCHEMA)
         if self.has_trgm:
             cur.execute(_TRGM_INDEX)
+        cur.execute("SAVEPOINT lz4")
+        try:  # lz4 decompresses several times faster than the default pglz (a server built without it: pglz)
+            cur.execute("ALTER TABLE search_letters ALTER COLUMN tsv_x SET COMPRESSION lz4, "
+                        "ALTER COLUMN tsv_f SET COMPRESSION lz4, ALTER COLUMN tsv_pairs SET COMPRESSION lz4, "
+                        "ALTER COLUMN body SET COMPRESSION lz4")
+            cur.execute("RELEASE SAVEPOINT lz4")
+        except Exception:
+            cur.execute("ROLLBACK TO SAVEPOINT lz4")
         cur.execute("INSERT INTO search_meta (key, value) VALUES ('schema', %s) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (str(SCHEMA_VERSION),))
         self.needs_rebuild = True
@@ -408,10 +468,11 @@ class PgSearchIndex:
 
     # -------------------------------------------------------- reading
 
-    def _query(self, sql: str, params=None) -> list[tuple]:
+    def _query(self, sql: str, params=None, *, text: bool = False) -> list[tuple]:
         conn = self._raw()
         try:
             cur = conn.cursor()
+            cur.execute(TEXT_SESSION if text else SESSION)
             cur.execute(sql, params)
             rows = cur.fetchall()
             conn.commit()
@@ -438,7 +499,7 @@ class PgSearchIndex:
             if filters.get(key):
                 sql.where.append(f"{key} = {sql.param(_clean(filters[key]))}")
         if filters.get("year"):
-            sql.where.append(f"year = {sql.param(str(filters['year']).strip())}")
+            sql.where.append(f"year = {sql.param(_clean(filters['year']))}")
         date_from, date_to = _as_date(filters.get("date_from")), _as_date(filters.get("date_to"))
         if date_from:
             sql.where.append(f"date >= {sql.param(date_from)}")
@@ -468,17 +529,22 @@ class PgSearchIndex:
         sql = _Sql()
         self._filters(sql, filters)
         match, exact_q, folded_q = _text_tsqueries(parsed, loose=loose)
-        score_parts: list[str] = []
+        score_parts: list[str] = []  # number boosts: cheap, in both ranking passes
+        text_score = lead_score = None
         matches: list[str] = []
         if match:
             qf = f"to_tsquery('simple', {sql.param(match)})"
-            matches.append(f"tsv_f @@ {qf}")
+            text_match = f"tsv_f @@ {qf}"
+            if parsed.phrases:
+                text_match = self._phrase_match(sql, parsed, text_match, loose=loose)
+            matches.append(f"({text_match})")
+            lead_score = f"ts_rank('{RANK_WEIGHTS}', tsv_lead, {qf}, 1)"
             if parsed.accented:
                 qx = f"to_tsquery('simple', {sql.param(exact_q)})"
-                score_parts.append(f"ts_rank_cd('{RANK_WEIGHTS}', tsv_x, {qx}, 1)")
-                score_parts.append(f"{FOLDED_WEAK} * ts_rank_cd('{RANK_WEIGHTS}', tsv_f, {qf}, 1)")
+                text_score = (f"ts_rank_cd('{RANK_WEIGHTS}', tsv_x, {qx}, 1) + "
+                              f"{FOLDED_WEAK} * ts_rank_cd('{RANK_WEIGHTS}', tsv_f, {qf}, 1)")
             else:
-                score_parts.append(f"ts_rank_cd('{RANK_WEIGHTS}', tsv_f, {qf}, 1)")
+                text_score = f"ts_rank_cd('{RANK_WEIGHTS}', tsv_f, {qf}, 1)"
         number_conds: list[str] = []
         if parsed.number_keys:
             keys = sql.param(list(parsed.number_keys))
@@ -506,24 +572,59 @@ class PgSearchIndex:
             column, lexeme = ("tsv_x", word) if parsed.accented else ("tsv_f", fold_word(word))
             sql.where.append(f"NOT {column} @@ to_tsquery('simple', {sql.param(_lexeme(lexeme))})")
         where = sql.clause()
-        score = " + ".join(score_parts) if score_parts else "0"
-        order = "date DESC NULLS LAST, id" if by_date else "score DESC, id"
+        numbers = " + ".join(score_parts) if score_parts else "0"
+        score = f"{text_score} + {numbers}" if text_score else numbers
         limit, offset = sql.param(per_page), sql.param((page - 1) * per_page)
-        rows = self._query(
-            f"SELECT id, number_symbol, doc_type, date, subject, issuer, ({score})::float8 AS score "
-            f"FROM search_letters WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}", sql.params)
-        total, facets = self._facets(where, sql.params)
+        columns = "id, number_symbol, doc_type, date, subject, issuer"
+        if by_date or not text_score:
+            order = "date DESC NULLS LAST, id" if by_date else "score DESC, id"
+            rows = self._query(
+                f"SELECT {columns}, ({score})::float8 AS score "
+                f"FROM search_letters WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}", sql.params,
+                text=bool(match))
+        else:
+            # Two passes: every match is ranked on its lead (subject, header, opening: a small vector),
+            # the best RERANK_DEPTH on the whole text. ts_rank_cd must decompress the vector it reads,
+            # and a common word matches most letters: ranking every whole text is what gets slow.
+            depth = sql.param(max(RERANK_DEPTH, page * per_page))
+            rows = self._query(
+                f"WITH lead AS (SELECT id FROM search_letters WHERE {where} "
+                f"              ORDER BY ({lead_score} + {numbers}) DESC, id LIMIT {depth}) "
+                f"SELECT {columns}, ({score})::float8 AS score FROM search_letters "
+                f"WHERE id IN (SELECT id FROM lead) ORDER BY score DESC, id LIMIT {limit} OFFSET {offset}",
+                sql.params, text=True)
+        total, facets = self._facets(where, sql.params, text=bool(match))
         snippets = self._snippets([r[0] for r in rows], parsed, folded_q, exact_q)
         hits = [Hit(id=r[0], number_symbol=r[1], doc_type=r[2], date=r[3].isoformat() if r[3] else None,
                     subject=r[4], issuer=r[5], score=float(r[6] or 0.0), snippet_html=snippets.get(r[0], ""))
                 for r in rows]
         return SearchResults(total=total, page=page, per_page=per_page, hits=hits, facets=facets)
 
-    def _facets(self, where: str, params: dict) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    @staticmethod
+    def _phrase_match(sql: _Sql, parsed: ParsedQuery, full_match: str, *, loose: bool) -> str:
+        """Quoted phrases through ``tsv_pairs``: a two-word phrase is one exact GIN look-up (pairs are
+        built inside a clause, like the Whoosh backend's positions); only a longer phrase needs the
+        ``<->`` check on the letter's vector, and only on the letters holding all its pairs."""
+        conds = []
+        pairs = [f"{fold_word(a)} {fold_word(b)}" for p in parsed.phrases for a, b in zip(p, p[1:])]
+        if pairs:
+            pair_query = " & ".join(f"'{pair}'" for pair in dict.fromkeys(pairs))  # tsquery literal
+            conds.append(f"tsv_pairs @@ {sql.param(pair_query)}::tsquery")
+        words = [_lexeme(fold_word(w)) for w in parsed.words]
+        if words:
+            conds.append(f"tsv_f @@ to_tsquery('simple', {sql.param((' | ' if loose else ' & ').join(words))})")
+        singles = [_lexeme(fold_word(p[0])) for p in parsed.phrases if len(p) == 1]
+        if singles:
+            conds.append(f"tsv_f @@ to_tsquery('simple', {sql.param(' & '.join(singles))})")
+        if any(len(p) > 2 for p in parsed.phrases):
+            conds.append(f"({full_match}) IS TRUE")  # IS TRUE: not an index condition, a re-check
+        return " AND ".join(conds)
+
+    def _facets(self, where: str, params: dict, *, text: bool) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         rows = self._query(
             f"SELECT GROUPING(doc_type), GROUPING(issuer), GROUPING(year), doc_type, issuer, year, count(*) "
             f"FROM search_letters WHERE {where} "
-            f"GROUP BY GROUPING SETS ((doc_type), (issuer), (year), ())", params)
+            f"GROUP BY GROUPING SETS ((doc_type), (issuer), (year), ())", params, text=text)
         total = 0
         facets: dict[str, list[tuple[str, int]]] = {f: [] for f in FACET_FIELDS}
         for g_type, g_issuer, g_year, doc_type, issuer, year, n in rows:
@@ -544,30 +645,35 @@ class PgSearchIndex:
 
     def _snippets(self, ids: list[int], parsed: ParsedQuery, folded_q: str | None, exact_q: str | None
                   ) -> dict[int, str]:
-        """``ts_headline`` over HTML-escaped text: the only markup in a snippet is our ``<mark>``."""
+        """Passages with the query words in ``<mark>``; everything else HTML-escaped (OCR text is untrusted).
+
+        ``ts_headline`` marks the words with two control characters that the indexed text never holds
+        (``letter_row`` removes them); the passage is escaped here, then the markers become ``<mark>``.
+        Escaping after the headline, not before, keeps ``&lt;`` from being cut in half at a fragment edge.
+        """
         if not ids:
             return {}
-        rows = self._query("SELECT id, left(body, %s) FROM search_letters WHERE id = ANY(%s)",
-                           (HEADLINE_CHARS, ids))
-        texts = {doc_id: body or "" for doc_id, body in rows}
         exact, folded = parsed.highlight_terms()
-        query = folded_q if folded_q else None
-        if query is None or not (self.has_unaccent or parsed.accented):
-            return {i: make_snippet(t, exact, folded, accented=parsed.accented) for i, t in texts.items()}
+        use_headline = folded_q is not None and (self.has_unaccent or parsed.accented)
+        if not use_headline:
+            rows = self._query("SELECT id, left(body, %s) FROM search_letters WHERE id = ANY(%s)",
+                               (HEADLINE_CHARS, ids))
+            return {i: make_snippet(t or "", exact, folded, accented=parsed.accented) for i, t in rows}
         config = "congvan_fold" if self.has_unaccent else "simple"
-        query = query if self.has_unaccent else exact_q
-        ordered = list(texts)
+        query = folded_q if self.has_unaccent else exact_q
         rows = self._query(
-            f"SELECT id, ts_headline('{config}', t, to_tsquery('simple', %s), %s) "
-            f"FROM unnest(%s::int[], %s::text[]) AS u(id, t)",
-            (query, HEADLINE_OPTIONS, ordered,
-             [html.escape(texts[i], quote=True) for i in ordered]))
+            f"SELECT id, left(body, %(n)s), ts_headline('{config}', left(body, %(n)s), to_tsquery('simple', %(q)s), "
+            f"  CASE WHEN length(body) <= %(short)s THEN %(all)s ELSE %(some)s END) "
+            f"FROM search_letters WHERE id = ANY(%(ids)s)",
+            {"n": HEADLINE_CHARS, "q": query, "short": SHORT_TEXT, "all": HEADLINE_ALL, "some": HEADLINE_OPTIONS,
+             "ids": ids})
         out = {}
-        for doc_id, snippet in rows:
-            snippet = " ".join((snippet or "").split())
-            if "<mark>" not in snippet:  # the words were beyond HEADLINE_CHARS: our own passage finder
-                snippet = make_snippet(texts[doc_id], exact, folded, accented=parsed.accented)
-            out[doc_id] = snippet
+        for doc_id, text, headline in rows:
+            if MARK_START not in (headline or ""):  # the words lie beyond HEADLINE_CHARS
+                out[doc_id] = make_snippet(text or "", exact, folded, accented=parsed.accented)
+                continue
+            escaped = html.escape(" ".join(headline.split()), quote=True)
+            out[doc_id] = escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
         return out
 
     # -------------------------------------------------------- similar documents

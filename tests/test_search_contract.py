@@ -106,6 +106,14 @@ def test_quoted_phrase_requires_adjacent_words(small):
     assert [h.id for h in small.search("doan ket").hits] == [2, 1]
 
 
+def test_longer_phrase_needs_every_word_in_order(small):
+    """GIVEN "đại đoàn kết" once in order and once with its pairs apart WHEN searching the phrase THEN only the first"""
+    small.add_many([letter(1, "ngày hội đại đoàn kết toàn dân"), letter(2, "đại đoàn viên; đoàn kết"),
+                    letter(3, "kết đoàn đại")])
+    assert [h.id for h in small.search('"đại đoàn kết"').hits] == [1]
+    assert [h.id for h in small.search('"dai doan ket" toan dan').hits] == [1]
+
+
 def test_old_and_modern_tone_placement_match(small):
     small.add_many([letter(1, "giữ gìn hoà bình"), letter(2, "Ủy ban nhân dân")])
     assert [h.id for h in small.search("hòa bình").hits] == [1]
@@ -232,6 +240,16 @@ def test_any_input_is_a_query_never_an_error(small, query):
     small.search(query)
     small.search_tasks(query)
     assert small.document_ids() == {1}
+
+
+def test_control_characters_in_ocr_text_are_stored_and_found(small):
+    """GIVEN OCR text with NUL and other control characters (PostgreSQL text cannot hold NUL; search.pg uses
+    \x01/\x02 as its headline markers) WHEN indexed THEN the letter and its task are found"""
+    small.add(letter(1, "đoàn\x00 kết\x01 vì\x02 cộng đồng", tasks=[{"id": 1, "action": "trực\x00 ban",
+                                                                    "assignees": ["A\x00"], "deadline": None}]))
+    hit = small.search("doan ket").hits[0]
+    assert hit.id == 1 and "<mark>đoàn</mark>" in hit.snippet_html
+    assert small.search_tasks("trực ban")
 
 
 def test_postgres_backend_through_the_archive(tmp_path, sample_paths):

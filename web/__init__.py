@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/", endpoint="index", view_func=search.index_redirect)
     app.add_template_filter(recurrence_label, "recurrence")
 
-    if app.config["START_WORKERS"] and settings.workers > 0:
+    if app.config["START_WORKERS"] and settings.workers > 0 and not settings.queue_url:  # else: RQ workers
         from archive.jobs import WorkerPool
 
         app.extensions["congvan_workers"] = WorkerPool(settings, size=settings.workers,

@@ -49,7 +49,8 @@ def upload_document():
         abort(400, description="Thiếu tệp: gửi multipart/form-data với trường 'file'.")
     data = storage.read(settings().max_upload_bytes + 1)
     job = submit(settings(), data, storage.filename or "", user_id=g.api_user.id)
-    notify_workers()
+    if job.status == "queued":
+        notify_workers(job.id)
     job_url = url_for("api.job", job_id=job.id)
     response = jsonify({"job_id": job.id, "job_url": job_url, "status": job.status,
                         "document_id": job.document_id})

@@ -47,10 +47,12 @@ def db() -> Session:
     return open_db_session.get()
 
 
-def notify_workers() -> None:
-    pool = current_app.extensions.get("congvan_workers")
-    if pool is not None:
-        pool.notify()
+def notify_workers(*job_ids: int) -> None:
+    """Hand freshly submitted jobs to the workers: RQ when a queue is set, else the in-process pool."""
+    from archive.jobs import dispatch
+
+    for job_id in job_ids:
+        dispatch(settings(), job_id)
 
 
 def can_edit(user) -> bool:

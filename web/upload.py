@@ -71,7 +71,7 @@ def upload():
             rejected.append({"filename": storage.filename or "", "reason": exc.message})
             statuses.add(exc.http_status if 400 <= exc.http_status < 500 else 400)
     if accepted:
-        notify_workers()
+        notify_workers(*(job["id"] for job in accepted if job["status"] == "queued"))
     # all refused: one shared reason keeps its own status (413 too big, 415 wrong type), else 400
     status = 200 if accepted else (statuses.pop() if len(statuses) == 1 else 400)
     return render_template("upload/result.html", accepted=accepted, rejected=rejected,

@@ -19,9 +19,14 @@ def run_migrations() -> None:
         _run(conn)
 
 
+def _ours(name, type_, _parent_names) -> bool:
+    """Autogenerate leaves alone the tables search.pg creates and versions itself (search_*)."""
+    return not (type_ == "table" and name and name.startswith("search_"))
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite", include_name=_ours)
     with context.begin_transaction():
         context.run_migrations()
 
