@@ -122,7 +122,13 @@ class WorkerPool:
 
         pool = self._child_pool()
         try:
-            pool.submit(_run_job_in_child, self.settings, job_id).result()
+            future = pool.submit(_run_job_in_child, self.settings, job_id)
+        except RuntimeError:  # the interpreter is exiting: give the job back to the queue
+            requeue_interrupted(self.settings, job_ids=[job_id])
+            self._stop.set()
+            return
+        try:
+            future.result()
         except BrokenProcessPool:
             log.error("worker process died during job %s; it will be retried", job_id)
             with self._executor_lock:

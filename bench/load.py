@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import logging
 import os
 import random
 import statistics
@@ -46,19 +45,18 @@ Mã kiểm tra: {tag}
 # --- the server (a child process, so its threads do not share our GIL) ---------------------------
 
 def serve(data_dir: str, workers: int) -> None:
-    """Run the app on a free port of 127.0.0.1 and print the port; stop when stdin closes."""
-    from werkzeug.serving import make_server
+    """Run the app as `congvan serve` does (waitress, 16 threads) on a free port; stop when stdin closes."""
+    import waitress.server
 
     sys.path.insert(0, str(ROOT))
     from web import create_app
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the report
     app = create_app({"CONGVAN_DATA": data_dir, "CONGVAN_WORKERS": workers, "CONGVAN_SECRET_KEY": "bench"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_port, flush=True)
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=16)
+    threading.Thread(target=server.run, daemon=True).start()
+    print(server.effective_port, flush=True)
     sys.stdin.read()  # the parent closes our stdin to stop us
-    server.shutdown()
+    server.close()
 
 
 def start_worker_process(data_dir: Path) -> subprocess.Popen:
