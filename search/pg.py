@@ -39,7 +39,6 @@ create — the backend then works without them instead of failing a migration.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import math
@@ -48,7 +47,8 @@ from collections.abc import Iterable
 
 from archive.errors import SearchIndexError
 from search.analysis import clauses, fold, fold_word, normalize_text, number_key, syllables
-from search.index import FACET_FIELDS, FILTER_KEYS, MAX_FACET_VALUES, MAX_PER_PAGE, Hit, SearchResults
+from search.index import (FACET_FIELDS, FILTER_KEYS, MAX_FACET_VALUES, MAX_PER_PAGE, Hit, SearchResults,
+                          _as_date)
 from search.query import (CITED_BOOST, FOLDED_WEAK, NUMBER_BOOST, NUMBER_ONLY_BOOST, SUBJECT_BOOST,
                           ParsedQuery, parse_query)
 from search.snippets import make_snippet
@@ -178,19 +178,6 @@ VALUES (%(document_id)s, %(task_id)s, %(action)s, %(assignees)s, %(status)s, %(d
 
 def _clean(value) -> str:
     return " ".join(normalize_text(str(value)).translate(_UNSTORABLE).split()) if value not in (None, "") else ""
-
-
-def _as_date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise SearchIndexError(f"Ngày không hợp lệ: {value!r} (cần dạng YYYY-MM-DD).") from exc
 
 
 def _tokens(text: str) -> tuple[str, str]:
