@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CONGVAN := $(VENV)/bin/congvan
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-eng tesseract-ocr-osd \
-	fonts-liberation poppler-utils chromium python3-venv python3-dev ca-certificates
+	fonts-liberation fonts-liberation2 fonts-dejavu-core poppler-utils chromium python3-venv python3-dev ca-certificates
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CONGVAN_DATA ?= var
@@ -22,7 +22,7 @@ run: setup
 test: setup
 	$(VENV)/bin/pytest -q
 
-setup: system-packages venv tessdata
+setup: system-packages venv
 
 # apt only when a package is missing, so a second run is quick and needs no network
 system-packages:
@@ -31,8 +31,6 @@ system-packages:
 		echo "Installing Debian packages: $$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	@# npm fetches the better tessdata; a machine may already have Node.js from elsewhere
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
 
 venv: $(VENV)/.installed
 
@@ -42,11 +40,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-tessdata: var/tessdata/.installed
-
-var/tessdata/.installed: scripts/fetch_tessdata.sh
+# Optional: the npm registry's vie data. Measured worse than Debian's script/Vietnamese model on our
+# scans (bench/ocr.py), so setup does not fetch it; ingest.ocr uses it only if you put it there.
+tessdata:
 	scripts/fetch_tessdata.sh $(CURDIR)/var/tessdata
-	touch $@
 
 clean-data:
 	rm -rf var/congvan.sqlite3* var/files var/derived var/index

@@ -14,7 +14,9 @@ Systems in the same run:
 CER/WER are edit distances over the whole page with whitespace runs folded to one space, so they
 count reading-order errors (merged header columns) as well as misread letters. "sep" is the
 share of pages whose two-column zones (issuer | motto, Nơi nhận | signer) come out one column
-after the other.
+after the other. "s/page" is wall time, "cpu/pg" CPU seconds (process + Tesseract children), the
+steadier measure on a shared machine; "×plain" is cpu/pg over plain's at the same level. Run it
+with ``OMP_THREAD_LIMIT=1`` (ingest.ocr sets it) so Tesseract's threads do not blur the timing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -52,8 +55,13 @@ def separated(text: str, blocks: dict[str, list[str]]) -> bool | None:
     for left, right in (("header_left", "header_right"), ("cc", "signer")):
         if left not in blocks or right not in blocks:
             continue
-        spans_l = [_find(flat, line) for line in blocks[left] if len(line) >= 8]
-        spans_r = [_find(flat, line) for line in blocks[right] if len(line) >= 8]
+        # look for the zone's lines only where the zone is (the top or the foot of the page): the
+        # subject line "V/v …" is often repeated in the first sentence of the body
+        size = int(1.2 * sum(len(x) + 1 for x in blocks[left] + blocks[right])) + 20
+        offset = 0 if left == "header_left" else max(0, len(flat) - size)
+        window = flat[offset:offset + size]
+        spans_l = [_find(window, line) for line in blocks[left] if len(line) >= 8]
+        spans_r = [_find(window, line) for line in blocks[right] if len(line) >= 8]
         if not spans_l or not spans_r or None in spans_l or None in spans_r:
             verdicts.append(False)
             continue
@@ -75,12 +83,13 @@ class Score:
     words: int = 0
     word_errors: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
     pages: int = 0
     sep_pages: int = 0
     sep_ok: int = 0
     worst: list[tuple[float, str]] = field(default_factory=list)
 
-    def add(self, hyp: str, truth: str, blocks: dict, seconds: float, name: str) -> None:
+    def add(self, hyp: str, truth: str, blocks: dict, seconds: float, cpu: float, name: str) -> None:
         h, t = normalize(hyp), normalize(truth)
         ce = Levenshtein.distance(h, t)
         self.chars += len(t)
@@ -88,6 +97,7 @@ class Score:
         self.words += len(t.split())
         self.word_errors += word_distance(h.split(), t.split())
         self.seconds += seconds
+        self.cpu += cpu
         self.pages += 1
         sep = separated(hyp, blocks)
         if sep is not None:
@@ -95,27 +105,34 @@ class Score:
             self.sep_ok += bool(sep)
         self.worst.append((ce / max(len(t), 1), name))
 
-    def row(self) -> tuple[str, str, str, str]:
+    def row(self) -> tuple[str, str, str, str, str]:
         cer = 100 * self.char_errors / max(self.chars, 1)
         wer = 100 * self.word_errors / max(self.words, 1)
         sep = f"{100 * self.sep_ok / self.sep_pages:.0f}%" if self.sep_pages else "-"
-        return f"{cer:.2f}%", f"{wer:.2f}%", f"{self.seconds / max(self.pages, 1):.2f}", sep
+        n = max(self.pages, 1)
+        return f"{cer:.2f}%", f"{wer:.2f}%", f"{self.seconds / n:.2f}", f"{self.cpu / n:.2f}", sep
 
 
-def run_plain(path: Path, tessdata: Path | None, lang: str = "vie") -> tuple[str, float]:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children: steadier than wall time on a shared machine."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_plain(path: Path, tessdata: Path | None, lang: str = "vie") -> tuple[str, float, float]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     text = ocr.run_plain(path, lang=lang, tessdata=tessdata)
-    return text, time.perf_counter() - start
+    return text, time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def run_congvan(path: Path, engine: ocr.Engine) -> tuple[str, float]:
-    start = time.perf_counter()
+def run_congvan(path: Path, engine: ocr.Engine) -> tuple[str, float, float]:
+    """The ingest recipe for one page: intake, preprocess, OCR (words + reading order)."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     source = read_source(path.read_bytes())
     page = source.pages[0]
     prepared = preprocess.prepare_page(page.image, dpi=page.dpi)
-    result = ocr.ocr_page(prepared.image, engine=engine)
-    text = layout.page_text(result)
-    return text, time.perf_counter() - start
+    result = ocr.ocr_page(prepared, engine=engine)
+    return result.text, time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def parse_engine(spec: str | None) -> ocr.Engine:
@@ -162,23 +179,25 @@ def main(argv: list[str] | None = None) -> int:
                     label = path.name
                     for name in names:
                         if name == "plain":
-                            text, secs = run_plain(path, None)
+                            text, secs, cpu = run_plain(path, None)
                         elif name == "plain-best":
-                            text, secs = run_plain(path, best)
+                            text, secs, cpu = run_plain(path, best)
                         elif name == "plain-script":
-                            text, secs = run_plain(path, None, lang="Vietnamese")
+                            text, secs, cpu = run_plain(path, None, lang="Vietnamese")
                         else:
-                            text, secs = run_congvan(path, engines[name])
-                        scores[(name, level)].add(text, page.truth, page.blocks, secs, label)
+                            text, secs, cpu = run_congvan(path, engines[name])
+                        scores[(name, level)].add(text, page.truth, page.blocks, secs, cpu, label)
             print(f"  letter {seed} done ({time.perf_counter() - total_start:.0f} s)", file=sys.stderr)
 
     print(f"{args.letters} letters × 2 pages per level; engine: {ocr.default_engine()}; "
           f"best data: {best}; tesseract {ocr.tesseract_version()}")
-    print(f"{'system':<34} {'level':<7} {'CER':>7} {'WER':>7} {'s/page':>7} {'sep':>5}")
+    print(f"{'system':<34} {'level':<7} {'CER':>7} {'WER':>7} {'s/page':>7} {'cpu/pg':>7} {'×plain':>6} {'sep':>5}")
     for name in names:
         for level in levels:
-            cer, wer, spp, sep = scores[(name, level)].row()
-            print(f"{name:<34} {level:<7} {cer:>7} {wer:>7} {spp:>7} {sep:>5}")
+            cer, wer, spp, cpu, sep = scores[(name, level)].row()
+            base = scores.get(("plain", level))
+            ratio = f"{float(cpu) / (base.cpu / base.pages):.2f}" if base and base.pages and base.cpu else "-"
+            print(f"{name:<34} {level:<7} {cer:>7} {wer:>7} {spp:>7} {cpu:>7} {ratio:>6} {sep:>5}")
     if args.worst:
         for name in names:
             worst = sorted((w for lv in levels for w in scores[(name, lv)].worst), reverse=True)[: args.worst]

@@ -67,12 +67,14 @@ def _char_height(words: list[OcrWord]) -> float:
 
 
 def segments(words: list[OcrWord], gap_factor: float = 1.6, keep_noise: bool = False) -> list[Segment]:
-    """Tesseract lines cut at gaps wider than ``gap_factor`` × the text height."""
+    """Tesseract lines cut at gaps wider than ``gap_factor`` × the text height.
+
+    ``keep_noise`` keeps every word as it is (the same objects), for callers that map back to them."""
     h = _char_height(words)
     by_line: dict[int, list[OcrWord]] = {}
     for w in words:
         # rules under the issuer and the motto stick to neighbouring words as "_"
-        if w.text != w.text.strip("_|") and w.text.strip("_|"):
+        if not keep_noise and w.text != w.text.strip("_|") and w.text.strip("_|"):
             w = replace(w, text=w.text.strip("_|"))
         if w.text.strip() and (keep_noise or not _is_noise(w, h)):
             by_line.setdefault(w.line, []).append(w)
@@ -94,9 +96,14 @@ def _is_noise(w: OcrWord, h: float) -> bool:
     """Specks, rules, seal and signature strokes: what Tesseract reads as '„Š', '\\y/', '=' or a
     26-letter word 5 px high. Such words have a very low confidence or a height far from the text's."""
     t = w.text.strip()
-    if re.fullmatch(r"[_\-—–=~|.,'`\"·:;„]+", t) and (w.conf < 60 or len(t) > 2):
+    punct = re.fullmatch(r"[_\-—–=~|.,'`\"·:;„]+", t) is not None
+    if punct and (w.conf < 60 or len(t) > 2):
+        return True
+    if re.fullmatch(r"[.,:;'`\"·„_|~=]+", t) and w.height > 0.9 * h:  # a real '.' is tiny
         return True
     if 0 <= w.conf < 40 and not (0.45 * h <= w.height <= 2.2 * h):
+        return True
+    if w.height < 0.4 * h and any(ch.isalnum() for ch in t):  # a letter a third of the text's height
         return True
     return 0 <= w.conf < 10
 
@@ -226,7 +233,10 @@ def blocks_of(page: OcrPage) -> list[Block]:
     if not segs:
         return []
     width = page.width or max(s.right for s in segs)
-    return zones(rows(segs), width)
+    # a row of nothing but specks (':', '._' left of a header line Tesseract could not read)
+    # would cut a column zone in two
+    page_rows = [r for r in rows(segs) if any(ch.isalnum() for s in r for ch in s.text)]
+    return zones(page_rows, width)
 
 
 def page_text(page: OcrPage) -> str:

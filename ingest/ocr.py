@@ -1,12 +1,18 @@
-"""The one module that runs Tesseract (through pytesseract).
+"""The one module that runs Tesseract (through pytesseract and the ``tesseract`` command).
+
+    >>> prepared = ingest.preprocess.prepare_page(source_page.image, dpi=source_page.dpi)
+    >>> page = ocr_page(prepared)              # or ocr_pages([prepared, …]) in parallel
+    >>> page.text                              # reading order: header left, header right, body …
+    >>> page.words[0]                          # OcrWord(text, left, top, width, height, conf, line, block)
 
 Every call has a timeout, sends Tesseract's stderr to logging and turns a missing, crashed or
 timed-out engine into ``OcrError`` with a message for the user. Words come back with boxes and
 confidences; reading order is ``ingest.layout``'s job.
 
-Language data: ``$CONGVAN_TESSDATA`` or ``<repo>/var/tessdata`` when it holds ``vie.traineddata``
-(``scripts/fetch_tessdata.sh`` fills it from the npm package ``@tesseract.js-data/vie``), else the
-Debian data with its best Vietnamese model.
+Language data: the first of ``PREFERRED_LANGS`` found in ``$CONGVAN_TESSDATA`` or
+``<repo>/var/tessdata`` (``scripts/fetch_tessdata.sh`` fills it from the npm package
+``@tesseract.js-data/vie`` and copies the Debian data beside it), else in the Debian data.
+``$CONGVAN_OCR_LANG`` overrides the choice (e.g. ``vie`` for the npm best_int model).
 """
 
 from __future__ import annotations
@@ -123,8 +129,11 @@ def _languages(folder: Path | None) -> frozenset[str]:
     return frozenset(line.strip() for line in lines[1:] if line.strip())
 
 
-# Measured on our synthetic scans (bench/ocr.py): Debian's script model `Vietnamese` beats both the
-# Debian `vie` (fast) model and the npm 4.0.0 / 4.0.0_best_int `vie` models, mostly at heavy degradation.
+# bench/ocr.py, 4 letters × 2 pages per level, the full ingest recipe, page CER clean/medium/heavy:
+#   Debian script model "Vietnamese"   0.23 % / 0.28 % / 0.25 %   header columns apart on 100 % of pages
+#   npm @tesseract.js-data/vie best_int 0.83 % / 0.35 % / 0.43 %   (one clean page merged)   ~ same speed
+#   Debian "vie" (fast)                 0.30 % / 0.36 % / 0.59 %   (one heavy page merged)   ~15 % faster
+#   npm 4.0.0 "vie" was worse than best_int on a first run (medium 0.54 %, heavy 0.73 %).
 PREFERRED_LANGS = ("Vietnamese", "script/Vietnamese", "vie")
 
 
@@ -230,11 +239,11 @@ def ocr_page(
     timeout: float = DEFAULT_TIMEOUT,
     engine: Engine | None = None,
     pdf: bool = False,
-    dpi: int = 300,
+    dpi: int | None = None,
     reading_order: bool = True,
     refine: bool = True,
 ) -> OcrPage:
-    """OCR one page image (PIL, or numpy gray/BGR) into words with boxes and confidences.
+    """OCR one page image (a ``PreparedPage``, PIL, or numpy gray/BGR) into words with boxes and confidences.
 
     ``text`` is in the reading order of an official letter (``ingest.layout.page_text``: header
     columns one after the other, paragraphs re-flowed); ``reading_order=False`` keeps Tesseract's
@@ -245,12 +254,16 @@ def ocr_page(
     engine = engine or default_engine()
     if lang:
         engine = Engine(lang, engine.tessdata_dir)
+    if hasattr(image, "image") and hasattr(image, "dpi"):  # an ingest.preprocess.PreparedPage
+        image, dpi = image.image, dpi or image.dpi
     pil = _as_pil(image)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="congvan-ocr-") as tmp:
-        src = Path(tmp) / "page.png"
-        pil.save(src, "PNG", compress_level=1, dpi=(dpi, dpi))
-        args = [str(src), str(Path(tmp) / "out"), "-l", engine.lang, "--psm", str(psm), "--dpi", str(dpi)]
+        src = Path(tmp) / "page.pnm"  # uncompressed: writing a PNG costs ~0.1 s a page
+        pil.save(src, "PPM")
+        args = [str(src), str(Path(tmp) / "out"), "-l", engine.lang, "--psm", str(psm)]
+        if dpi:
+            args += ["--dpi", str(dpi)]
         if engine.tessdata_dir:
             args += ["--tessdata-dir", str(engine.tessdata_dir)]
         args += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
@@ -295,19 +308,22 @@ def _reread_weak_segments(pil: Image.Image, words: list[OcrWord], engine: Engine
     next_line = max(w.line for w in words) + 1
     replaced: dict[int, list[OcrWord]] = {}
     for mean, seg in weak[:MAX_REREADS]:
-        pad = int(h * 0.5)
-        x0, y0 = max(0, seg.left - pad), max(0, seg.top - pad)
-        x1, y1 = min(pil.width, seg.right + pad), min(pil.height, seg.bottom + pad)
-        crop = pil.crop((x0, y0, x1, y1))
+        # wide to the sides (Tesseract's box may have lost letters), tight above and below:
+        # a sliver of the next line makes the single-line read fail again
+        pad_x, pad_y = int(h * 1.5), max(2, int(h * 0.15))
+        x0, y0 = max(0, seg.left - pad_x), max(0, seg.top - pad_y)
+        x1, y1 = min(pil.width, seg.right + pad_x), min(pil.height, seg.bottom + pad_y)
+        crop = _isolate_line(pil.crop((x0, y0, x1, y1)), h, (seg.top + seg.bottom) / 2 - y0)
         again = ocr_page(crop, psm=7, timeout=timeout, engine=engine, reading_order=False, refine=False)
-        if not again.words:
+        kept = [w for w in again.words if any(ch.isalnum() for ch in w.text) or w.text in ("-", "–", "+")]
+        if not kept:
             continue
-        new_mean = sum(w.conf for w in again.words) / len(again.words)
+        new_mean = sum(w.conf for w in kept) / len(kept)
         if new_mean <= mean + 10:
             continue
         new_words = [
             OcrWord(w.text, w.left + x0, w.top + y0, w.width, w.height, w.conf, next_line, w.block)
-            for w in again.words
+            for w in kept
         ]
         next_line += 1
         replaced[id(seg.words[0])] = new_words
@@ -320,6 +336,42 @@ def _reread_weak_segments(pil: Image.Image, words: list[OcrWord], engine: Engine
         out.extend(replaced.get(id(w), [w]))
     log.debug("re-read %d weak segments", len(replaced))
     return out
+
+
+def _isolate_line(crop: Image.Image, h: float, center: float) -> Image.Image:
+    """Whiten slivers of the lines above and below the one text line in ``crop``.
+
+    Tightly set header lines touch ("THÀNH" over "PHÒNG GIÁO DỤC"); Tesseract's box then holds
+    the top of the next line and the single-line read fails. The line kept is the band of inked
+    rows nearest the segment's centre, with the marks just above (tones, circumflex) and below
+    (dot below) it.
+    """
+    gray = np.asarray(crop.convert("L"))
+    ink = (gray < 128).sum(axis=1)
+    rows = ink > max(1, 0.01 * gray.shape[1])
+    bands, start = [], None
+    for y, on in enumerate(np.append(rows, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            bands.append((start, y))
+            start = None
+    if len(bands) < 2:
+        return crop
+    def distance(band: tuple[int, int]) -> float:
+        a, b = band
+        return 0.0 if a <= center < b else min(abs(center - a), abs(center - b))
+
+    top, bottom = min(bands, key=lambda b: (distance(b), -ink[b[0]:b[1]].sum()))
+    for a, b in bands:  # diacritics close above or below the main band belong to it
+        if b <= top and top - b < 0.35 * h and b - a < 0.5 * h:
+            top = min(top, a)
+        if a >= bottom and a - bottom < 0.25 * h and b - a < 0.4 * h:
+            bottom = max(bottom, b)
+    out = gray.copy()
+    out[:top] = 255
+    out[bottom:] = 255
+    return Image.fromarray(out)
 
 
 def page_text(page: OcrPage) -> str:
@@ -369,7 +421,7 @@ def detect_rotation(image, *, timeout: float = 30.0) -> int:
 
 def searchable_pdf_page(image, *, timeout: float = DEFAULT_TIMEOUT, engine: Engine | None = None) -> bytes:
     """One page as a PDF: the image with Tesseract's invisible text layer."""
-    page = ocr_page(image, timeout=timeout, engine=engine, pdf=True)
+    page = ocr_page(image, timeout=timeout, engine=engine, pdf=True, refine=False, reading_order=False)
     assert page.pdf is not None
     return page.pdf
 

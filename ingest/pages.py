@@ -16,13 +16,12 @@ def read_pages(source: Source, settings: Settings, *, searchable: bool = True):
     """Returns (pages, searchable_pdf_bytes_or_None)."""
     from ingest.pipeline import PageText
 
-    from . import layout, pdf
+    from . import pdf
     from .ocr import ocr_pages
     from .preprocess import prepare_page
 
     pages: list[PageText] = []
     to_ocr: list[tuple[int, object]] = []  # (index in pages, prepared page)
-    originals: dict[int, object] = {}
     for page in source.pages:
         if page.text is not None and page.text.strip():
             pages.append(PageText(number=page.number, text=page.text, source="text-layer"))
@@ -34,15 +33,15 @@ def read_pages(source: Source, settings: Settings, *, searchable: bool = True):
         prepared = prepare_page(image, dpi=page.dpi)
         pages.append(PageText(number=page.number, text="", source="ocr"))
         to_ocr.append((len(pages) - 1, prepared))
-        originals[len(pages) - 1] = image
         page.drop_image()
     if not to_ocr:
         return pages, None
-    results = ocr_pages([p.image for _, p in to_ocr], jobs=os.cpu_count(),
-                        timeout=settings.ocr_seconds_per_page)
+    # PreparedPages carry their dpi to Tesseract; pdf=True makes the searchable page in the same run
+    results = ocr_pages([prepared for _, prepared in to_ocr], jobs=os.cpu_count(),
+                        timeout=settings.ocr_seconds_per_page, pdf=searchable)
     for (position, prepared), result in zip(to_ocr, results):
         page = pages[position]
-        page.text = layout.page_text(result)
+        page.text = result.text  # already in reading order (ingest.layout)
         page.width, page.height = result.width, result.height
         page.words = [dataclasses.asdict(w) for w in result.words]
         page.png = pdf.render_page_png(prepared.image)

@@ -71,13 +71,18 @@ def text_layers(data: bytes, count: int) -> list[str | None]:
 
 
 def _scan_with_overlay(page, text: str) -> bool:
-    """A scanned page carrying only a little real text (a digital-signature box "Ký bởi: …", a
-    stamp of the receiving office): the page must still be OCR'd."""
-    if len(text.strip()) >= 400:
-        return False
+    """A scanned page carrying only a little real text in one corner (a digital-signature box
+    "Ký bởi: …", a receiving office's stamp): the page must still be OCR'd. An OCR'd PDF's
+    invisible text layer, by contrast, spreads over the whole image."""
     area = float(page.width * page.height) or 1.0
     covered = sum(abs((im["x1"] - im["x0"]) * (im["bottom"] - im["top"])) for im in page.images)
-    return covered / area > 0.5
+    if covered / area <= 0.5 or not page.chars:
+        return False
+    x0 = min(c["x0"] for c in page.chars)
+    x1 = max(c["x1"] for c in page.chars)
+    top = min(c["top"] for c in page.chars)
+    bottom = max(c["bottom"] for c in page.chars)
+    return (x1 - x0) * (bottom - top) / area < 0.15
 
 
 def _renderer(doc: pdfium.PdfDocument, index: int, limits: Limits):

@@ -19,7 +19,10 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
-TARGET_DPI = 300
+# Measured with bench/ocr.py-style runs (12 pages per level): 225 dpi reads as well as 300 dpi
+# (medium 0.28 % vs 0.40 % CER, heavy 0.25 % vs 0.28 %, clean 0.18 % vs 0.20 %) and costs Tesseract
+# ~15 % less time; 200 dpi is worse on heavy scans. 150-dpi scans are still upscaled 1.5×.
+TARGET_DPI = 225
 A4_LONG_INCHES = 11.69
 
 
@@ -62,10 +65,13 @@ def color_ink_mask(bgr: np.ndarray) -> np.ndarray:
     smears ink colour over ~2 px, so the mask is grown a little; only pixels bright in some channel
     are taken, so black strokes under the seal survive.
     """
-    hi = bgr.max(axis=2)
-    lo = bgr.min(axis=2)
-    colored = ((hi.astype(np.int16) - lo) > 35).astype(np.uint8)
-    return cv2.dilate(colored, np.ones((5, 5), np.uint8)).astype(bool) & (hi > 120)
+    b, g, r = cv2.split(bgr)
+    hi = cv2.max(cv2.max(b, g), r)
+    lo = cv2.min(cv2.min(b, g), r)
+    _, colored = cv2.threshold(cv2.subtract(hi, lo), 35, 1, cv2.THRESH_BINARY)
+    colored = cv2.dilate(colored, np.ones((5, 5), np.uint8))
+    _, bright = cv2.threshold(hi, 120, 1, cv2.THRESH_BINARY)
+    return cv2.bitwise_and(colored, bright).astype(bool)
 
 
 def suppress_color_ink(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -143,23 +149,32 @@ def _projection_score(bw_small: np.ndarray, angle: float) -> float:
     return float(np.square(np.diff(profile)).sum())
 
 
-def skew_angle(gray: np.ndarray, max_angle: float = 15.0) -> float:
-    """Degrees of skew (counter-clockwise positive) from the sharpest row projection of the text."""
+def _binary_small(gray: np.ndarray, width: int) -> np.ndarray:
     h, w = gray.shape
-    scale = min(1.0, 900 / w)
+    scale = min(1.0, width / w)
     small = cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     _, bw = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    if bw.mean() < 0.002:
+    return bw
+
+
+def skew_angle(gray: np.ndarray, max_angle: float = 15.0) -> float:
+    """Degrees of skew (counter-clockwise positive) from the sharpest row projection of the text.
+
+    Whole degrees are tried on a 450-px-wide copy, then tenths and twentieths on a 900-px one.
+    """
+    coarse = _binary_small(gray, 450)
+    if coarse.mean() < 0.002:
         return 0.0
-    best = max(np.arange(-max_angle, max_angle + 0.01, 1.0), key=lambda a: _projection_score(bw, a))
-    for step, span in ((0.2, 1.0), (0.05, 0.2)):
-        best = max(np.arange(best - span, best + span + 1e-6, step), key=lambda a: _projection_score(bw, a))
+    best = max(np.arange(-max_angle, max_angle + 0.01, 1.0), key=lambda a: _projection_score(coarse, a))
+    fine = _binary_small(gray, 900)
+    for step, span in ((0.25, 1.0), (0.05, 0.2)):
+        best = max(np.arange(best - span, best + span + 1e-6, step), key=lambda a: _projection_score(fine, a))
     return float(round(best, 2))
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     """Rotate about the centre by ``angle`` degrees (counter-clockwise), keeping the size, paper-white fill."""
-    if abs(angle) < 0.05:
+    if abs(angle) < 0.1:  # not worth the resampling blur
         return gray
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -171,9 +186,9 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return rotate(gray, angle), angle
 
 
-def normalize_resolution(gray: np.ndarray, dpi: int, target: int = TARGET_DPI) -> tuple[np.ndarray, float]:
-    """Scale to ~300 dpi (150–200 dpi scans are upscaled; Tesseract's line finder wants ~300)."""
-    scale = target / dpi
+def normalize_resolution(gray: np.ndarray, dpi: int, target: int | None = None) -> tuple[np.ndarray, float]:
+    """Scale to ``TARGET_DPI`` (150-dpi scans are upscaled: Tesseract loses whole lines of them)."""
+    scale = (target or TARGET_DPI) / dpi
     if abs(scale - 1) < 0.08:
         return gray, 1.0
     interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
@@ -259,7 +274,7 @@ def looks_upside_down(gray: np.ndarray) -> bool:
 def prepare_page(
     image, *, dpi: int | None = None, debug_dir: Path | None = None, detect_orientation: str = "auto"
 ) -> PreparedPage:
-    """Grey, flattened, colour ink out, borders off, upright, deskewed, ~300 dpi, denoised.
+    """Grey, borders off, flattened, colour ink out, upright, deskewed, ~300 dpi, denoised.
 
     ``detect_orientation``: "always" asks Tesseract OSD (90/180/270) for every page; "auto" (the
     default) only when text lines look vertical or the ink hangs below the lines (upside down),
@@ -272,9 +287,10 @@ def prepare_page(
     bgr = to_bgr(image)
     gray = debug.keep("gray", to_gray(bgr))
     source_dpi = estimate_dpi(gray, dpi)
+    # borders first: flattening would take a dark edge band for the paper's own shade
+    gray = debug.keep("border", remove_border(gray))
     gray = debug.keep("flatten", flatten_illumination(gray))
     gray = debug.keep("suppress-color", suppress_color_ink(gray, color_ink_mask(bgr)))
-    gray = debug.keep("border", remove_border(gray))
     rotation = 0
     if detect_orientation == "always" or (detect_orientation == "auto" and looks_sideways(gray)):
         gray, rotation = orient(gray)
@@ -290,7 +306,7 @@ def prepare_page(
     debug.keep("resolution", gray)
     gray = debug.keep("rules", remove_rules(gray))
     gray = debug.keep("denoise", denoise(gray))
-    return PreparedPage(gray, TARGET_DPI if scale != 1.0 else source_dpi, source_dpi, scale, angle, rotation, debug.names)
+    return PreparedPage(gray, round(source_dpi * scale), source_dpi, scale, angle, rotation, debug.names)
 
 
 class _Debug:

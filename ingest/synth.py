@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import math
 import random
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+log = logging.getLogger(__name__)
 
 DPI = 300
 PAGE_W, PAGE_H = 2480, 3508  # A4 at 300 dpi
@@ -44,6 +47,13 @@ _FONT_FILES = {
     "bold": "LiberationSerif-Bold.ttf",
     "italic": "LiberationSerif-Italic.ttf",
     "bolditalic": "LiberationSerif-BoldItalic.ttf",
+}
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+_FALLBACK_FONTS = {
+    "regular": _DEJAVU / "DejaVuSerif.ttf",
+    "bold": _DEJAVU / "DejaVuSerif-Bold.ttf",
+    "italic": _DEJAVU / "DejaVuSerif-Italic.ttf",
+    "bolditalic": _DEJAVU / "DejaVuSerif-BoldItalic.ttf",
 }
 INK = (20, 20, 20)
 SEAL_RED = (205, 35, 45)
@@ -168,10 +178,12 @@ def font(style: str, pt: float) -> ImageFont.FreeTypeFont:
     size = round(pt * DPI / 72)
     key = (style, size)
     if key not in _font_cache:
-        for folder in _FONT_DIRS:
-            path = folder / _FONT_FILES[style]
+        candidates = [folder / _FONT_FILES[style] for folder in _FONT_DIRS] + [_FALLBACK_FONTS[style]]
+        for path in candidates:
             if path.exists() and _has_vietnamese(f := ImageFont.truetype(str(path), size)):
                 _font_cache[key] = f
+                if path == _FALLBACK_FONTS[style]:
+                    log.warning("LiberationSerif with Vietnamese letters not found (fonts-liberation2); using %s", path.name)
                 break
         else:
             raise FileNotFoundError(f"{_FONT_FILES[style]} with Vietnamese letters not found: install fonts-liberation2")

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Fetch better Vietnamese Tesseract data from the npm registry by package name.
+# Fetch Vietnamese Tesseract data from the npm registry by package name (@tesseract.js-data/vie).
+# Measured with bench/ocr.py, Debian's script model "Vietnamese" reads our scans best, so ingest.ocr
+# prefers it (from this folder, where it is copied, or from the Debian data); the npm best_int "vie"
+# stays available with CONGVAN_OCR_LANG=vie. Without this folder ingest.ocr uses the Debian data.
 # Usage: scripts/fetch_tessdata.sh [DEST] [VARIANT]
 #   DEST    defaults to <repo>/var/tessdata (what ingest.ocr looks for; override with CONGVAN_TESSDATA)
 #   VARIANT 4.0.0_best_int (default) or 4.0.0

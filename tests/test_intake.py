@@ -186,3 +186,9 @@ def test_zip_is_refused_by_name():
 def test_undetectable_legacy_encoding_gets_a_clear_error():
     with pytest.raises(BadInputError, match="bảng mã"):
         read_source("Ça coûte très cher, où est l'été".encode("latin-1"))
+
+
+def test_jpeg_with_data_after_its_end_marker_is_accepted():
+    """Phones append data (motion photos, trailers) after the JPEG end marker; the image is whole."""
+    src = read_source(data("letter_header_small.jpg") + b"\x00trailer" * 200)
+    assert src.kind == "jpeg" and src.pages[0].image.shape == (350, 826)

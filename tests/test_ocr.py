@@ -183,3 +183,20 @@ def test_pages_run_in_parallel_and_keep_their_order():
     pages = ocr.ocr_pages([header, blank, header], jobs=2)
     assert [p.number for p in pages] == [1, 2, 3]
     assert pages[1].words == [] and "CỘNG" in pages[2].text
+
+
+@pytest.mark.slow
+def test_prepared_pages_with_pdf_feed_the_searchable_pdf_without_a_second_ocr(monkeypatch):
+    """GIVEN prepared pages OCR'd with pdf=True WHEN the searchable PDF is built
+    THEN the PDF pages made in the OCR run are used and Tesseract is not run again."""
+    from ingest import pdf, preprocess
+
+    prepared = preprocess.prepare_page(Image.open(FILES / "letter_header_200dpi.png"))
+    pages = ocr.ocr_pages([prepared], pdf=True)
+    assert pages[0].pdf.startswith(b"%PDF") and "CỘNG HÒA" in pages[0].text
+
+    def no_second_run(*args, **kwargs):
+        raise AssertionError("OCR ran twice")
+
+    monkeypatch.setattr(pdf, "searchable_pdf_page", no_second_run)
+    assert pdf.searchable_pdf([prepared.image], pages).startswith(b"%PDF")

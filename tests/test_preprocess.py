@@ -68,15 +68,15 @@ def test_resolution_from_page_size_when_metadata_is_missing():
     assert preprocess.estimate_dpi(np.zeros((10, 10), np.uint8), given=240) == 240
 
 
-def test_prepare_page_upscales_to_300_dpi_and_writes_debug_stages(tmp_path):
+def test_prepare_page_upscales_to_target_dpi_and_writes_debug_stages(tmp_path):
     """GIVEN a 150-dpi page WHEN prepared with a debug folder
-    THEN the result is a grey 300-dpi image and each stage left an NN-stage.png."""
+    THEN the result is a grey image at the target resolution and each stage left an NN-stage.png."""
     page = synth.render_pages(synth.make_letter(3), seed=3)[1].image
     scan = synth.degrade(page, "heavy", seed=3)
     prepared = preprocess.prepare_page(scan, debug_dir=tmp_path)
     assert prepared.image.ndim == 2 and prepared.image.dtype == np.uint8
-    assert prepared.source_dpi == 150 and prepared.dpi == 300
-    assert prepared.image.shape[1] == pytest.approx(2480, abs=4)
+    assert prepared.source_dpi == 150 and prepared.dpi == preprocess.TARGET_DPI
+    assert prepared.image.shape[1] == pytest.approx(1240 * preprocess.TARGET_DPI / 150, abs=4)
     assert 2.0 <= abs(prepared.angle) <= 3.1
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names[0] == "01-gray.png" and any(n.endswith("-deskew.png") for n in names)

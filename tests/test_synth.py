@@ -8,6 +8,11 @@ from ingest import synth
 from ingest.intake import read_source
 
 
+@pytest.fixture(scope="module")
+def first_page():
+    return synth.render_pages(synth.make_letter(1), seed=1)[0].image
+
+
 def test_letters_are_reproducible_by_seed():
     assert synth.make_letter(11) == synth.make_letter(11)
     assert synth.make_letter(11) != synth.make_letter(12)
@@ -20,9 +25,7 @@ def test_letter_has_two_pages_with_blocks_in_reading_order():
     assert first.image.size == (2480, 3508)
     assert list(first.blocks)[:2] == ["header_left", "header_right"]
     assert first.blocks["header_right"][0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert first.blocks["header_left"][-2].startswith("V/v") or first.blocks["header_left"][-1].startswith("V/v") or any(
-        line.startswith("V/v") for line in first.blocks["header_left"]
-    )
+    assert any(line.startswith("V/v") for line in first.blocks["header_left"])
     assert any(line.startswith("Số: ") for line in first.blocks["header_left"])
     assert "cc" in last.blocks and "signer" in last.blocks
     assert last.blocks["cc"][0] == "Nơi nhận:"
@@ -36,16 +39,14 @@ def test_vietnamese_glyphs_are_drawn():
 
 
 @pytest.mark.parametrize("level, width", [("clean", 2480), ("medium", 1653), ("heavy", 1240)])
-def test_degradation_levels_set_resolution(level, width):
-    page = synth.render_pages(synth.make_letter(1), seed=1)[0].image
-    scan = synth.degrade(page, level, seed=1)
+def test_degradation_levels_set_resolution(first_page, level, width):
+    scan = synth.degrade(first_page, level, seed=1)
     assert scan.width == pytest.approx(width, abs=2)
     assert scan.info["dpi"][0] == round(300 * width / 2480)
 
 
-def test_degradation_is_seeded():
-    page = synth.render_pages(synth.make_letter(1), seed=1)[0].image
-    a, b = synth.degrade(page, "medium", 5), synth.degrade(page, "medium", 5)
+def test_degradation_is_seeded(first_page):
+    a, b = synth.degrade(first_page, "medium", 5), synth.degrade(first_page, "medium", 5)
     assert a.tobytes() == b.tobytes()
 
 
