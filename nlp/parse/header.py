@@ -138,16 +138,31 @@ def parse_place_date(text: str) -> tuple[str | None, date | None]:
     return (place or None), day
 
 
+_DEBRIS_EDGE_RE = re.compile(r"(?:\s+[_~=|*]+)+$")
+
+
+def strip_debris(line: str) -> str:
+    """Rules and specks OCR reads at the end of a header line.
+
+    >>> strip_debris("HIỆP _")
+    'HIỆP'
+    """
+    return _DEBRIS_EDGE_RE.sub("", line).strip()
+
+
 def compose_issuer(lines: list[str]) -> str | None:
     """Issuer in sentence case, the issuing body first, then its parent body.
 
     >>> compose_issuer(["ỦY BAN MTTQ VIỆT NAM", "THÀNH PHỐ LONG KHÁNH", "BAN THƯỜNG TRỰC"])
     'Ban Thường trực Ủy ban MTTQ Việt Nam thành phố Long Khánh'
+    >>> compose_issuer(["ỦY BAN NHÂN DÂN HUYỆN TÂN", "HIỆP", "PHÒNG TÀI NGUYÊN VÀ MÔI", "TRƯỜNG"])
+    'Phòng Tài nguyên và Môi trường Ủy ban nhân dân huyện Tân Hiệp'
     """
     bodies: list[str] = []
     for line in lines:
         f = fold(line).strip() + " "
-        if not bodies or f.startswith(_ORG_HEADS):
+        # a one-word line is the wrapped end of the name above ("PHÒNG TÀI NGUYÊN VÀ MÔI" / "TRƯỜNG")
+        if not bodies or (f.startswith(_ORG_HEADS) and len(line.split()) > 1):
             bodies.append(line)
         else:
             bodies[-1] += " " + line
@@ -255,7 +270,7 @@ class HeaderReader:
                     self.state = "vv"
                     right = "" if right == tail else right
             if before and self.state == "issuer" and is_upper_line(before):
-                h.issuer_lines.append(before)
+                h.issuer_lines.append(strip_debris(before))
             if self.state != "vv":
                 self.state = "after_number"
             left = ""
@@ -291,7 +306,7 @@ class HeaderReader:
             return False
         if self.state == "issuer" and is_upper_line(left):
             if re.search(r"[^\W\d_]{2,}", left):   # not OCR debris such as "~ I"
-                h.issuer_lines.append(left)
+                h.issuer_lines.append(strip_debris(left))
             return False
         if self.state == "vv":
             if is_upper_line(left) or _starts_body(left) or len(self.subject) >= 5:
