@@ -40,6 +40,7 @@ create — the backend then works without them instead of failing a migration.
 from __future__ import annotations
 
 import html
+from contextlib import contextmanager
 import json
 import math
 from collections import Counter
@@ -415,9 +416,7 @@ class PgSearchIndex:
         letters = [letter_row(d) for d in docs]
         tasks = [t for d in docs for t in task_rows(d)]
         ids = sorted(r["id"] for r in letters)
-        conn = self._raw()
-        try:
-            cur = conn.cursor()
+        with self._write_transaction() as cur:
             # the same letter indexed by two workers at once: one after the other, never mixed tasks
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('congvan-search'), id) FROM unnest(%s::int[]) id",
                         (ids,))
@@ -425,12 +424,6 @@ class PgSearchIndex:
             cur.executemany(_INSERT_LETTER, letters)
             if tasks:
                 cur.executemany(_INSERT_TASK, tasks)
-            conn.commit()
-        except Exception as exc:
-            conn.rollback()
-            raise SearchIndexError(f"Không ghi được chỉ mục tìm kiếm: {exc}") from exc
-        finally:
-            conn.close()
         return len(letters)
 
     def remove(self, document_id: int) -> None:
@@ -441,11 +434,16 @@ class PgSearchIndex:
         self._execute_write(["TRUNCATE search_letters, search_tasks"], None)
 
     def _execute_write(self, statements: list[str], params) -> None:
-        conn = self._raw()
-        try:
-            cur = conn.cursor()
+        with self._write_transaction() as cur:
             for sql in statements:
                 cur.execute(sql, params)
+
+    @contextmanager
+    def _write_transaction(self):
+        """One write transaction: committed on success; any error rolls back and propagates."""
+        conn = self._raw()
+        try:
+            yield conn.cursor()
             conn.commit()
         except Exception as exc:
             conn.rollback()
