@@ -1,4 +1,8 @@
-"""End-to-end: the three sample letters through the one pipeline into a temporary archive."""
+"""End-to-end: the three sample letters through the one pipeline into a temporary archive.
+
+Every test runs on the default SQLite archive and on a real PostgreSQL (``CONGVAN_TEST_POSTGRES_URL``,
+see tests/scale_services.py: skipped without it, a failure without it under ``CI=true``).
+"""
 from __future__ import annotations
 
 import threading
@@ -10,8 +14,23 @@ from archive import services
 from archive.errors import BadInputError
 from archive.maintenance import check_archive, reindex_all
 from archive.models import Document, Job, Task
+from archive.settings import Settings
 from archive.stages import JobStatus, Stage
 from ingest.pipeline import ingest_bytes, run_job, submit
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request, tmp_path):
+    """The archive's settings, once per database engine (overrides conftest's SQLite-only fixture)."""
+    if request.param == "sqlite":
+        yield Settings(data_dir=tmp_path / "data", workers=1)
+        return
+    from scale_services import fresh_database, postgres_url
+
+    with fresh_database(postgres_url()) as url:
+        pg_settings = Settings(data_dir=tmp_path / "data", database_url=url, workers=1)
+        yield pg_settings
+        services.forget_index(pg_settings)
 
 
 @pytest.fixture
@@ -53,16 +72,20 @@ def test_same_bytes_give_same_document(archive_with_samples, sample_paths):
 
 def test_concurrent_submits_of_one_file_make_one_document(settings, sample_paths):
     data = sample_paths[2].read_bytes()
-    results = []
+    results, errors = [], []
 
     def go():
-        results.append(ingest_bytes(settings, data, "x.txt"))
+        try:
+            results.append(ingest_bytes(settings, data, "x.txt"))
+        except Exception as exc:  # reported below: a thread's exception would otherwise be lost
+            errors.append(exc)
 
     threads = [threading.Thread(target=go) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not errors
     with services.database(settings).session() as session:
         assert session.scalar(select(func.count(Document.id))) == 1
     assert len({r.document_id for r in results if r.document_id}) == 1
